@@ -1,0 +1,91 @@
+"""OpenAPI pieces shared by every route family: the problem schema and the auth schemes."""
+
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse, inline_serializer
+from rest_framework import serializers
+
+from core.problems import PROBLEM_TYPES, problem_body
+
+ProblemSerializer = inline_serializer(
+    name="Problem",
+    fields={
+        "type": serializers.CharField(help_text="URI of the problem type (see /problems/)."),
+        "title": serializers.CharField(),
+        "status": serializers.IntegerField(),
+        "detail": serializers.CharField(),
+        "instance": serializers.CharField(allow_null=True),
+        "code": serializers.CharField(help_text="Stable machine-readable code."),
+        "errors": serializers.ListField(
+            child=inline_serializer(
+                name="ProblemFieldError",
+                fields={
+                    "field": serializers.CharField(allow_null=True),
+                    "code": serializers.CharField(),
+                    "message": serializers.CharField(),
+                },
+            )
+        ),
+        "request_id": serializers.CharField(help_text="Also sent as the X-Request-ID header."),
+    },
+)
+
+_EXAMPLE_CODE = {
+    400: "validation_error",
+    401: "authentication_failed",
+    403: "tenant_mismatch",
+    404: "not_found",
+    409: "duplicate_customer",
+    413: "payload_too_large",
+    415: "unsupported_media_type",
+    429: "rate_limited",
+}
+_DESCRIPTIONS = {
+    400: "Invalid input, malformed JSON or missing tenant header",
+    401: "Missing, malformed, unknown, revoked or expired API key",
+    403: "Tenant mismatch, inactive tenant or plan/scope does not allow this",
+    404: "Not found (also another tenant's resource)",
+    409: "Duplicate of an active customer",
+    413: "Body over 1 MiB",
+    415: "Content type is not application/json",
+    429: "Rate limit reached (see Retry-After)",
+}
+
+
+def error_responses(*statuses: int) -> dict[int, OpenApiResponse]:
+    """Problem-details responses for the given statuses, each with an example."""
+    responses = {}
+    for status in statuses:
+        code = _EXAMPLE_CODE[status]
+        example = problem_body(
+            status=status, code=code, detail=PROBLEM_TYPES[code][1], instance="/v1/customer"
+        )
+        example["request_id"] = "3f0c7e9b2a1d4c5e8f6a7b8c9d0e1f2a"
+        responses[status] = OpenApiResponse(
+            response=ProblemSerializer,
+            description=_DESCRIPTIONS[status],
+            examples=[OpenApiExample(code, value=example, media_type="application/problem+json")],
+        )
+    return responses
+
+
+class ApiKeyAuthenticationScheme(OpenApiAuthenticationExtension):
+    """Both headers in one security requirement, so Swagger UI's Authorize sets both."""
+
+    target_class = "apikeys.authentication.ApiKeyAuthentication"
+    name = ["bearerAuth", "tenantHeader"]
+
+    def get_security_definition(self, auto_schema):
+        return [
+            {
+                "type": "http",
+                "scheme": "bearer",
+                "bearerFormat": "cmk_<32 base62><6 base62 CRC32>",
+                "description": "API key, shown once when it is created.",
+            },
+            {
+                "type": "apiKey",
+                "in": "header",
+                "name": "x-business-tenant-id",
+                "description": "The tenant id the key belongs to (e.g. tn_0123456789abcdef).",
+            },
+        ]

@@ -1,0 +1,67 @@
+"""Serializer plumbing: request bodies must be JSON objects naming only writable fields."""
+
+from rest_framework import serializers
+
+MSG_NOT_OBJECT = "The request body must be a JSON object."
+MSG_UNKNOWN_FIELD = "Unknown field."
+MSG_READ_ONLY_FIELD = "This field is read-only."
+
+
+class StrictInputSerializer(serializers.Serializer):
+    """Refuses unknown and read-only fields with 400 instead of silently dropping them,
+    so a client can never believe it set `id`, `tenant` or `state` (no mass assignment)."""
+
+    read_only_names: frozenset[str] = frozenset()
+
+    def to_internal_value(self, data):
+        if not isinstance(data, dict):
+            raise serializers.ValidationError(
+                {"non_field_errors": [MSG_NOT_OBJECT]}, code="invalid"
+            )
+        errors = {}
+        for key in data:
+            if key in self.fields and not self.fields[key].read_only:
+                continue
+            if key in self.read_only_names:
+                errors[key] = [serializers.ErrorDetail(MSG_READ_ONLY_FIELD, code="read_only")]
+            else:
+                errors[key] = [serializers.ErrorDetail(MSG_UNKNOWN_FIELD, code="unknown_field")]
+        if errors:
+            raise serializers.ValidationError(errors)
+        return super().to_internal_value(data)
+
+
+class MetadataField(serializers.JSONField):
+    """Stripe's metadata limits: an object of at most 50 keys, keys up to 40 characters,
+    values strings (numbers and booleans accepted) of up to 500 characters."""
+
+    MAX_KEYS, MAX_KEY_LENGTH, MAX_VALUE_LENGTH = 50, 40, 500
+
+    def to_internal_value(self, data):
+        data = super().to_internal_value(data)
+        if data is None:
+            return {}
+        if not isinstance(data, dict):
+            raise serializers.ValidationError("metadata must be a JSON object.", code="invalid")
+        if len(data) > self.MAX_KEYS:
+            raise serializers.ValidationError(
+                f"metadata can have at most {self.MAX_KEYS} keys.", code="too_many_keys"
+            )
+        for key, value in data.items():
+            if not key or len(key) > self.MAX_KEY_LENGTH:
+                raise serializers.ValidationError(
+                    f"metadata keys must be 1 to {self.MAX_KEY_LENGTH} characters.",
+                    code="key_length",
+                )
+            if value is not None and (
+                isinstance(value, (dict, list)) or not isinstance(value, (str, int, float, bool))
+            ):
+                raise serializers.ValidationError(
+                    f"metadata[{key}] must be a string, number or boolean.", code="value_type"
+                )
+            if value is not None and len(str(value)) > self.MAX_VALUE_LENGTH:
+                raise serializers.ValidationError(
+                    f"metadata[{key}] can be at most {self.MAX_VALUE_LENGTH} characters.",
+                    code="value_length",
+                )
+        return data

@@ -1,0 +1,83 @@
+"""Unauthenticated plumbing endpoints and the URL-level error handlers (JSON, never HTML)."""
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connection
+from django.http import JsonResponse
+from django.views.decorators.http import require_GET
+
+from core.problems import PROBLEM_TYPES, problem_response
+
+
+@require_GET
+def healthz(request):
+    """Liveness: the process answers. Touches no backing service on purpose."""
+    return JsonResponse({"status": "ok"})
+
+
+@require_GET
+def readyz(request):
+    """Readiness: the database and (when configured) Redis answer."""
+    checks: dict[str, str] = {}
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        checks["database"] = "ok"
+    except Exception as exc:  # noqa: BLE001 - any failure means "not ready"
+        checks["database"] = f"error: {exc.__class__.__name__}"
+    if settings.REDIS_URL:
+        try:
+            cache.set("readyz", "1", 5)
+            checks["redis"] = "ok" if cache.get("readyz") == "1" else "error: no round-trip"
+        except Exception as exc:  # noqa: BLE001
+            checks["redis"] = f"error: {exc.__class__.__name__}"
+    ready = all(value == "ok" for value in checks.values())
+    if not ready:
+        return problem_response(
+            request,
+            status=503,
+            code="service_unavailable",
+            detail="Not ready: " + ", ".join(f"{k} {v}" for k, v in checks.items()),
+            extra={"checks": checks},
+        )
+    return JsonResponse({"status": "ready", "checks": checks})
+
+
+@require_GET
+def problem_types(request, code: str | None = None):
+    """The catalogue that problem `type` URIs point at."""
+    if code is None:
+        return JsonResponse(
+            {name: {"status": s, "title": t} for name, (s, t) in PROBLEM_TYPES.items()}
+        )
+    if code not in PROBLEM_TYPES:
+        return problem_response(
+            request, status=404, code="not_found", detail="Unknown problem type."
+        )
+    status, title = PROBLEM_TYPES[code]
+    return JsonResponse(
+        {"type": f"/problems/{code}", "code": code, "status": status, "title": title}
+    )
+
+
+def handler400(request, exception=None):
+    return problem_response(request, status=400, code="validation_error", detail="Bad request.")
+
+
+def handler403(request, exception=None):
+    return problem_response(request, status=403, code="permission_denied", detail="Forbidden.")
+
+
+def handler404(request, exception=None):
+    return problem_response(
+        request, status=404, code="not_found", detail=f"No route matches {request.path}."
+    )
+
+
+def handler500(request):
+    return problem_response(
+        request,
+        status=500,
+        code="internal_error",
+        detail="An unexpected error occurred. Quote the request_id.",
+    )

@@ -1,0 +1,261 @@
+"""HTTP layer of /v1/customer: parse with a serializer, call one service or selector, render."""
+
+from django.urls import reverse
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from core.openapi import error_responses
+from core.pagination import keyset_slice, make_sorts, page_slice
+from customers import selectors, services
+from customers.exceptions import CustomerNotFound
+from customers.serializers import (
+    CustomerListQuerySerializer,
+    CustomerPageSerializer,
+    CustomerSerializer,
+    CustomerWriteSerializer,
+    IncludeDeletedQuerySerializer,
+)
+
+TAG = "Customers (v1)"
+FILTER_KEYS = ("search", "customerType", "state", "createdAfter", "createdBefore")
+V1_SORTS = make_sorts(
+    {
+        "createdAt": ("created_at", True),
+        "updatedAt": ("updated_at", True),
+        "lastName": ("last_name", False),
+        "firstName": ("first_name", False),
+        "email": ("email", False),
+    }
+)
+
+
+class V1Api(APIView):
+    """Common to /v1/customer views: API family and the plan method each view counts as."""
+
+    api_family = "v1"
+    plan_method = ""
+
+    def get_customer(self, customer_id, *, include_deleted: bool = False):
+        customer = selectors.customer_get(
+            tenant=self.request.user.tenant,
+            customer_id=customer_id,
+            include_deleted=include_deleted,
+        )
+        if customer is None:
+            raise CustomerNotFound()
+        return customer
+
+
+def _render(customer) -> dict:
+    return CustomerSerializer(customer).data
+
+
+def _parse_body(request) -> dict:
+    serializer = CustomerWriteSerializer(data=request.data)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
+def _include_deleted(request) -> bool:
+    query = IncludeDeletedQuerySerializer(data=request.query_params)
+    query.is_valid(raise_exception=True)
+    return query.validated_data["includeDeleted"]
+
+
+class CustomerCollectionApi(V1Api):
+    """POST creates; GET is the same list as /paged, for clients that expect it here."""
+
+    @property
+    def plan_method(self):
+        return "customer.create" if self.request.method == "POST" else "customer.list"
+
+    @extend_schema(
+        tags=[TAG],
+        operation_id="v1_customer_create",
+        summary="Create a customer",
+        request=CustomerWriteSerializer,
+        responses={201: CustomerSerializer, **error_responses(400, 401, 403, 409, 413, 415, 429)},
+    )
+    def post(self, request):
+        customer = services.customer_create(tenant=request.user.tenant, data=_parse_body(request))
+        location = request.build_absolute_uri(reverse("v1-customer-detail", args=[customer.pk]))
+        return Response(
+            _render(customer), status=status.HTTP_201_CREATED, headers={"Location": location}
+        )
+
+    @extend_schema(
+        tags=[TAG],
+        operation_id="v1_customer_list",
+        summary="List customers (same as /paged)",
+        parameters=[CustomerListQuerySerializer],
+        responses={200: CustomerPageSerializer, **error_responses(400, 401, 403, 429)},
+    )
+    def get(self, request):
+        return customer_page_response(request)
+
+
+def customer_page_response(request) -> Response:
+    query = CustomerListQuerySerializer(data=request.query_params)
+    query.is_valid(raise_exception=True)
+    params = query.validated_data
+    filters = {key: request.query_params[key] for key in FILTER_KEYS if key in request.query_params}
+    qs = selectors.customer_list(
+        tenant=request.user.tenant, filters=filters, include_deleted=params["includeDeleted"]
+    )
+    sort, limit = V1_SORTS[params["sort"]], params["limit"]
+    if "cursor" in request.query_params:
+        items, next_cursor = keyset_slice(qs, sort=sort, cursor=params.get("cursor"), limit=limit)
+        body = {"data": [_render(c) for c in items], "limit": limit, "nextCursor": next_cursor}
+    else:
+        items, total, pages = page_slice(qs, sort=sort, page=params["page"], limit=limit)
+        body = {
+            "data": [_render(c) for c in items],
+            "page": params["page"],
+            "limit": limit,
+            "total": total,
+            "totalPages": pages,
+        }
+    return Response(body)
+
+
+class CustomerPagedApi(V1Api):
+    plan_method = "customer.list"
+
+    @extend_schema(
+        tags=[TAG],
+        operation_id="v1_customer_paged",
+        summary="Page through customers",
+        description=(
+            "Page-number mode (`page`, `limit`) returns `total` and `totalPages`. "
+            "Cursor mode: send `cursor=` (empty) for the first page, then the returned "
+            "`nextCursor`; it is keyset-based, so deep pages cost the same as the first. "
+            "`limit` is 1 to 100 (a larger value is refused with 400). Soft-deleted customers "
+            "are left out unless `includeDeleted=true` or `state=inactive`."
+        ),
+        parameters=[CustomerListQuerySerializer],
+        responses={200: CustomerPageSerializer, **error_responses(400, 401, 403, 429)},
+    )
+    def get(self, request):
+        return customer_page_response(request)
+
+
+class CustomerDetailApi(V1Api):
+    @property
+    def plan_method(self):
+        return {
+            "GET": "customer.read",
+            "PUT": "customer.update",
+            "PATCH": "customer.update",
+            "DELETE": "customer.delete",
+        }.get(self.request.method, "customer.read")
+
+    @extend_schema(
+        tags=[TAG],
+        operation_id="v1_customer_get",
+        summary="Get a customer",
+        parameters=[IncludeDeletedQuerySerializer],
+        responses={200: CustomerSerializer, **error_responses(401, 403, 404, 429)},
+    )
+    def get(self, request, customer_id):
+        customer = self.get_customer(customer_id, include_deleted=_include_deleted(request))
+        return Response(_render(customer))
+
+    @extend_schema(
+        tags=[TAG],
+        operation_id="v1_customer_update",
+        summary="Update a customer (partial)",
+        description="Only the fields sent change, as the seed's PUT describes; PATCH is the same.",
+        request=CustomerWriteSerializer,
+        responses={
+            200: CustomerSerializer,
+            **error_responses(400, 401, 403, 404, 409, 413, 415, 429),
+        },
+    )
+    def put(self, request, customer_id):
+        customer = self.get_customer(customer_id)
+        customer = services.customer_update(customer=customer, data=_parse_body(request))
+        return Response(_render(customer))
+
+    @extend_schema(
+        tags=[TAG],
+        operation_id="v1_customer_patch",
+        summary="Update a customer (partial)",
+        request=CustomerWriteSerializer,
+        responses={
+            200: CustomerSerializer,
+            **error_responses(400, 401, 403, 404, 409, 413, 415, 429),
+        },
+    )
+    def patch(self, request, customer_id):
+        return self.put(request, customer_id)
+
+    @extend_schema(
+        tags=[TAG],
+        operation_id="v1_customer_delete",
+        summary="Soft-delete a customer",
+        description="Sets state `inactive` and `deletedAt`; frees the email and phone.",
+        responses={
+            204: OpenApiResponse(description="Deleted"),
+            **error_responses(401, 403, 404, 429),
+        },
+    )
+    def delete(self, request, customer_id):
+        services.customer_soft_delete(customer=self.get_customer(customer_id))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class CustomerRestoreApi(V1Api):
+    plan_method = "customer.update"
+
+    @extend_schema(
+        tags=[TAG],
+        operation_id="v1_customer_restore",
+        summary="Restore a soft-deleted customer",
+        request=None,
+        responses={200: CustomerSerializer, **error_responses(401, 403, 404, 409, 429)},
+    )
+    def post(self, request, customer_id):
+        customer = self.get_customer(customer_id, include_deleted=True)
+        return Response(_render(services.customer_restore(customer=customer)))
+
+
+class CustomerByEmailApi(V1Api):
+    plan_method = "customer.lookup"
+
+    @extend_schema(
+        tags=[TAG],
+        operation_id="v1_customer_by_email",
+        summary="Find an active customer by email (case-insensitive)",
+        responses={200: CustomerSerializer, **error_responses(401, 403, 404, 429)},
+    )
+    def get(self, request, email):
+        customer = selectors.customer_get_by_email(tenant=request.user.tenant, email=email)
+        if customer is None:
+            raise CustomerNotFound()
+        return Response(_render(customer))
+
+
+class CustomerByPhoneApi(V1Api):
+    plan_method = "customer.lookup"
+
+    @extend_schema(
+        tags=[TAG],
+        operation_id="v1_customer_by_phone",
+        summary="Find an active customer by phone (normalised to E.164)",
+        parameters=[
+            OpenApiParameter(
+                "phone",
+                str,
+                OpenApiParameter.PATH,
+                description="Any format; national numbers use the tenant's region.",
+            )
+        ],
+        responses={200: CustomerSerializer, **error_responses(401, 403, 404, 429)},
+    )
+    def get(self, request, phone):
+        customer = selectors.customer_get_by_phone(tenant=request.user.tenant, phone=phone)
+        if customer is None:
+            raise CustomerNotFound()
+        return Response(_render(customer))

@@ -1,0 +1,50 @@
+"""Customer domain errors; their messages are constants the tests import."""
+
+from core.problems import ApplicationError
+
+MSG_IDENTITY_REQUIRED = "At least one of firstName, lastName, email or phone is required."
+MSG_EMAIL_INVALID = "Enter a valid email address."
+MSG_PHONE_INVALID = (
+    "Enter a valid phone number (international, or national for the tenant's region)."
+)
+MSG_VAT_INVALID = (
+    "Enter a valid EU VAT number: a country prefix and that country's national format."
+)
+MSG_VAT_CHECKSUM = "The VAT number's checksum is wrong."
+MSG_VAT_COMPONENT = "The VAT number's checksum or one of its components is wrong."
+MSG_NOT_FOUND = "Customer not found."
+MSG_DUPLICATE = "An active customer with this {field} already exists."
+MSG_RESTORE_DUPLICATE = "Restoring would duplicate an active customer's {field}."
+
+
+class CustomerValidationError(ApplicationError):
+    status = 400
+    code = "validation_error"
+
+    def __init__(self, field: str | None, message: str, code: str = "invalid"):
+        super().__init__(
+            f"{field}: {message}" if field else message,
+            errors=[{"field": field, "code": code, "message": message}],
+        )
+
+
+class CustomerNotFound(ApplicationError):
+    status = 404
+    code = "not_found"
+    detail = MSG_NOT_FOUND
+
+
+class CustomerConflict(ApplicationError):
+    """A duplicate among the tenant's active customers; names the field and the holder."""
+
+    status = 409
+    code = "duplicate_customer"
+
+    def __init__(self, field: str, existing_id, *, api_field: str, template: str = MSG_DUPLICATE):
+        message = template.format(field=api_field)
+        super().__init__(
+            message,
+            errors=[{"field": api_field, "code": "duplicate", "message": message}],
+            extra={"field": api_field, "existing_id": str(existing_id) if existing_id else None},
+        )
+        self.field = field

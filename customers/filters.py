@@ -1,0 +1,47 @@
+"""Query filters for customer lists (django-filter), shared by every list route."""
+
+import re
+
+import django_filters
+from django.db.models import Q
+
+from customers.models import Customer, CustomerState, CustomerType
+
+_NON_DIGITS = re.compile(r"\D+")
+
+
+class CustomerFilter(django_filters.FilterSet):
+    search = django_filters.CharFilter(method="filter_search", max_length=200)
+    customerType = django_filters.ChoiceFilter(  # noqa: N815 - the API's own spelling
+        field_name="customer_type", choices=CustomerType.choices
+    )
+    state = django_filters.ChoiceFilter(field_name="state", choices=CustomerState.choices)
+    createdAfter = django_filters.IsoDateTimeFilter(  # noqa: N815
+        field_name="created_at", lookup_expr="gte"
+    )
+    createdBefore = django_filters.IsoDateTimeFilter(  # noqa: N815
+        field_name="created_at", lookup_expr="lt"
+    )
+
+    class Meta:
+        model = Customer
+        fields: list[str] = []
+
+    def filter_search(self, queryset, name, value):
+        """Substring of first or last name, email or phone (digits of the term match phones)."""
+        term = value.strip()
+        if not term:
+            return queryset
+        match = (
+            Q(first_name__icontains=term)
+            | Q(last_name__icontains=term)
+            | Q(email__icontains=term)
+            | Q(phone__contains=term)
+        )
+        parts = term.split()
+        if len(parts) == 2:  # "Mario Rossi"
+            match |= Q(first_name__icontains=parts[0], last_name__icontains=parts[1])
+        digits = _NON_DIGITS.sub("", term)
+        if len(digits) >= 3:
+            match |= Q(phone__contains=digits)
+        return queryset.filter(match)

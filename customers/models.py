@@ -1,0 +1,78 @@
+"""Customers: each belongs to one tenant; duplicates among active ones are refused by the database."""
+
+import uuid
+
+from django.db import models
+from django.db.models.functions import Lower
+
+
+class CustomerType(models.TextChoices):
+    REGULAR = "regular", "Regular"
+    UNREGISTERED = "unregistered", "Unregistered"
+    NEW = "new", "New"
+    ANONYMOUS = "anonymous", "Anonymous"
+
+
+class CustomerState(models.TextChoices):
+    ACTIVE = "active", "Active"
+    INACTIVE = "inactive", "Inactive"
+
+
+# Constraint names are part of the contract: services map IntegrityError to 409 by them.
+UNIQUE_ACTIVE_EMAIL = "customer_unique_active_email_per_tenant"
+UNIQUE_ACTIVE_PHONE = "customer_unique_active_phone_per_tenant"
+CONSTRAINT_FIELDS = {
+    UNIQUE_ACTIVE_EMAIL: "email",
+    UNIQUE_ACTIVE_PHONE: "phone",
+}
+
+_ACTIVE = models.Q(deleted_at__isnull=True)
+
+
+class Customer(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    tenant = models.ForeignKey("tenants.Tenant", on_delete=models.CASCADE, related_name="customers")
+    first_name = models.CharField(max_length=100, blank=True)
+    last_name = models.CharField(max_length=100, blank=True)
+    email = models.CharField(max_length=254, blank=True, help_text="Stored as given.")
+    phone = models.CharField(max_length=20, blank=True, help_text="E.164, e.g. +390612345678.")
+    vat_number = models.CharField(max_length=20, blank=True, help_text="Compact, upper-case.")
+    customer_type = models.CharField(
+        max_length=16, choices=CustomerType.choices, default=CustomerType.REGULAR
+    )
+    state = models.CharField(
+        max_length=8, choices=CustomerState.choices, default=CustomerState.ACTIVE
+    )
+    metadata = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=False)
+    updated_at = models.DateTimeField(auto_now=True)
+    deleted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                "tenant",
+                Lower("email"),
+                name=UNIQUE_ACTIVE_EMAIL,
+                condition=_ACTIVE & ~models.Q(email=""),
+            ),
+            models.UniqueConstraint(
+                fields=["tenant", "phone"],
+                name=UNIQUE_ACTIVE_PHONE,
+                condition=_ACTIVE & ~models.Q(phone=""),
+            ),
+        ]
+        indexes = [
+            # Keyset paging and the default sort: (tenant, created_at, id).
+            models.Index(fields=["tenant", "created_at", "id"], name="customer_tenant_created"),
+            models.Index(fields=["tenant", "last_name", "id"], name="customer_tenant_last_name"),
+        ]
+
+    def __str__(self) -> str:
+        name = f"{self.first_name} {self.last_name}".strip()
+        return name or self.email or self.phone or str(self.id)
+
+    @property
+    def is_deleted(self) -> bool:
+        return self.deleted_at is not None

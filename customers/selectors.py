@@ -1,0 +1,88 @@
+"""Tenant-scoped customer reads: the only place customer queries filter by tenant."""
+
+import uuid
+
+from django.db.models import QuerySet
+
+from core.problems import ApplicationError
+from customers.filters import CustomerFilter
+from customers.models import Customer
+from customers.validation import parse_phone
+from tenants.models import Tenant
+
+
+class InvalidFilter(ApplicationError):
+    status = 400
+    code = "invalid_query"
+
+
+def customer_base_queryset(*, tenant: Tenant, include_deleted: bool = False) -> QuerySet:
+    qs = Customer.objects.filter(tenant=tenant)
+    return qs if include_deleted else qs.filter(deleted_at__isnull=True)
+
+
+def customer_list(
+    *, tenant: Tenant, filters: dict | None = None, include_deleted: bool = False
+) -> QuerySet:
+    """Customers of `tenant` matching the query `filters`; asking for state=inactive
+    includes the soft-deleted ones, since that is what inactive means."""
+    filters = filters or {}
+    if filters.get("state") == "inactive":
+        include_deleted = True
+    base = customer_base_queryset(tenant=tenant, include_deleted=include_deleted)
+    filterset = CustomerFilter(data=filters, queryset=base)
+    if not filterset.is_valid():
+        errors = [
+            {"field": field, "code": "invalid", "message": str(message)}
+            for field, messages in filterset.errors.items()
+            for message in messages
+        ]
+        raise InvalidFilter(
+            "; ".join(f"{e['field']}: {e['message']}" for e in errors), errors=errors
+        )
+    return filterset.qs
+
+
+def customer_get(*, tenant: Tenant, customer_id, include_deleted: bool = False) -> Customer | None:
+    """One customer of this tenant, or None (also for malformed ids: another tenant's id and
+    a made-up one look the same)."""
+    try:
+        pk = uuid.UUID(str(customer_id))
+    except ValueError:
+        return None
+    return (
+        customer_base_queryset(tenant=tenant, include_deleted=include_deleted).filter(pk=pk).first()
+    )
+
+
+def customer_get_by_email(*, tenant: Tenant, email: str) -> Customer | None:
+    """Exact, case-insensitive match among active customers."""
+    email = (email or "").strip()
+    if not email:
+        return None
+    return customer_base_queryset(tenant=tenant).filter(email__iexact=email).first()
+
+
+def customer_get_by_phone(*, tenant: Tenant, phone: str) -> Customer | None:
+    """Exact match after normalising to E.164 in the tenant's region; None if unparsable."""
+    e164 = parse_phone(phone, tenant.default_region)
+    if e164 is None:
+        return None
+    return customer_base_queryset(tenant=tenant).filter(phone=e164).first()
+
+
+def customer_find_active_duplicate(
+    *, tenant: Tenant, email: str, phone: str, exclude_id=None, field: str | None = None
+) -> tuple[str, Customer] | None:
+    """Which active customer already holds this email or phone (checked in that order)."""
+    base = customer_base_queryset(tenant=tenant).exclude(pk=exclude_id)
+    checks = [("email", {"email__iexact": email}), ("phone", {"phone": phone})]
+    if field is not None:
+        checks.sort(key=lambda check: check[0] != field)
+    for name, lookup in checks:
+        value = email if name == "email" else phone
+        if value:
+            holder = base.filter(**lookup).first()
+            if holder is not None:
+                return name, holder
+    return None

@@ -1,0 +1,145 @@
+"""The /v1 customer representation (camelCase) and its query parameters."""
+
+from drf_spectacular.utils import OpenApiExample, extend_schema_serializer
+from rest_framework import serializers
+
+from core.serializers import MetadataField, StrictInputSerializer
+from customers.models import CustomerState, CustomerType
+
+V1_SORTS = ("createdAt", "updatedAt", "lastName", "firstName", "email")
+MAX_PAGE_LIMIT = 100
+
+
+@extend_schema_serializer(
+    examples=[
+        OpenApiExample(
+            "A customer",
+            value={
+                "id": "6f1c2a9e-8a43-4a57-9a51-4e1f0f7b9d3c",
+                "firstName": "Mario",
+                "lastName": "Rossi",
+                "email": "mario.rossi@example.com",
+                "phone": "+390612345678",
+                "vatNumber": "IT12345678901",
+                "customerType": "regular",
+                "state": "active",
+                "metadata": {"crmId": "A-1042"},
+                "createdAt": "2026-11-22T09:30:00Z",
+                "updatedAt": "2026-11-22T09:30:00Z",
+                "deletedAt": None,
+            },
+            response_only=True,
+        )
+    ]
+)
+class CustomerSerializer(serializers.Serializer):
+    id = serializers.UUIDField(read_only=True)
+    firstName = serializers.CharField(source="first_name")  # noqa: N815
+    lastName = serializers.CharField(source="last_name")  # noqa: N815
+    email = serializers.CharField()
+    phone = serializers.CharField(help_text="E.164")
+    vatNumber = serializers.CharField(source="vat_number")  # noqa: N815
+    customerType = serializers.ChoiceField(  # noqa: N815
+        source="customer_type", choices=CustomerType.choices
+    )
+    state = serializers.ChoiceField(choices=CustomerState.choices)
+    metadata = serializers.DictField(child=serializers.JSONField())
+    createdAt = serializers.DateTimeField(source="created_at")  # noqa: N815
+    updatedAt = serializers.DateTimeField(source="updated_at")  # noqa: N815
+    deletedAt = serializers.DateTimeField(source="deleted_at", allow_null=True)  # noqa: N815
+
+
+def _text(max_length: int, **kwargs) -> serializers.CharField:
+    """Optional text; null clears the field like an empty string."""
+    return serializers.CharField(
+        required=False,
+        allow_blank=True,
+        allow_null=True,
+        max_length=max_length,
+        trim_whitespace=True,
+        **kwargs,
+    )
+
+
+@extend_schema_serializer(
+    examples=[
+        OpenApiExample(
+            "Create",
+            value={
+                "firstName": "Mario",
+                "lastName": "Rossi",
+                "email": "mario.rossi@example.com",
+                "phone": "06 1234 5678",
+                "customerType": "regular",
+                "metadata": {"crmId": "A-1042"},
+            },
+            request_only=True,
+        )
+    ]
+)
+class CustomerWriteSerializer(StrictInputSerializer):
+    """Create and (partial) update body. At least one of firstName, lastName, email, phone."""
+
+    read_only_names = frozenset(
+        {"id", "tenant", "tenantId", "state", "createdAt", "updatedAt", "deletedAt"}
+    )
+
+    firstName = _text(100, source="first_name")  # noqa: N815
+    lastName = _text(100, source="last_name")  # noqa: N815
+    email = _text(254)
+    phone = _text(40, help_text="Any common format; stored as E.164 using the tenant's region.")
+    vatNumber = _text(20, source="vat_number", help_text="EU VAT number, e.g. IT12345678901.")  # noqa: N815
+    customerType = serializers.ChoiceField(  # noqa: N815
+        source="customer_type", choices=CustomerType.choices, required=False
+    )
+    metadata = MetadataField(required=False, allow_null=True)
+
+    def validate(self, attrs):
+        return {
+            key: ("" if value is None and key != "metadata" else value)
+            for key, value in attrs.items()
+        }
+
+
+class CustomerListQuerySerializer(serializers.Serializer):
+    """Query parameters of GET /v1/customer/paged (filters are validated by CustomerFilter)."""
+
+    page = serializers.IntegerField(required=False, min_value=1, default=1)
+    limit = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=MAX_PAGE_LIMIT,
+        default=20,
+        help_text=f"1 to {MAX_PAGE_LIMIT}; a larger value is refused with 400.",
+    )
+    sort = serializers.ChoiceField(
+        required=False,
+        default="-createdAt",
+        choices=[s for name in V1_SORTS for s in (name, "-" + name)],
+    )
+    cursor = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        help_text="Keyset mode: send empty for the first page, then the returned nextCursor.",
+    )
+    includeDeleted = serializers.BooleanField(required=False, default=False)  # noqa: N815
+    search = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    customerType = serializers.ChoiceField(required=False, choices=CustomerType.choices)  # noqa: N815
+    state = serializers.ChoiceField(required=False, choices=CustomerState.choices)
+    createdAfter = serializers.DateTimeField(required=False)  # noqa: N815
+    createdBefore = serializers.DateTimeField(required=False)  # noqa: N815
+
+
+class IncludeDeletedQuerySerializer(serializers.Serializer):
+    includeDeleted = serializers.BooleanField(required=False, default=False)  # noqa: N815
+
+
+class CustomerPageSerializer(serializers.Serializer):
+    """Page-number mode has page/total/totalPages; cursor mode has nextCursor instead."""
+
+    data = CustomerSerializer(many=True)
+    page = serializers.IntegerField(required=False)
+    limit = serializers.IntegerField()
+    total = serializers.IntegerField(required=False)
+    totalPages = serializers.IntegerField(required=False)  # noqa: N815
+    nextCursor = serializers.CharField(allow_null=True, required=False)  # noqa: N815
