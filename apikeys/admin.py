@@ -19,8 +19,14 @@ class ApiKeyAdmin(admin.ModelAdmin):
         "revoked_at",
         "last_used_at",
     )
-    list_filter = ("kind", ("revoked_at", admin.EmptyFieldListFilter), "tenant")
-    search_fields = ("prefix", "label", "tenant__name", "tenant__public_id")
+    list_filter = ("kind", ("revoked_at", admin.EmptyFieldListFilter), "application__tenant")
+    search_fields = (
+        "prefix",
+        "label",
+        "application__tenant__name",
+        "application__tenant__public_id",
+        "application__app_id",
+    )
     readonly_fields = ("prefix", "created_at", "revoked_at", "last_used_at")
     fields = (
         "tenant",
@@ -39,7 +45,11 @@ class ApiKeyAdmin(admin.ModelAdmin):
             super().save_model(request, obj, form, change)
             return
         key, raw = apikey_create(
-            tenant=obj.tenant, label=obj.label, kind=obj.kind, expires_at=obj.expires_at
+            application=obj.application,
+            label=obj.label,
+            kind=obj.kind,
+            expires_at=obj.expires_at,
+            scopes=obj.scopes or None,
         )
         obj.pk, obj.prefix, obj.key_hash, obj.created_at = (
             key.pk,

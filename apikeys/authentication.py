@@ -26,7 +26,11 @@ class _KeyFailed(exceptions.AuthenticationFailed):
 
 @dataclass(frozen=True)
 class ApiPrincipal:
-    """What request.user is for API calls: the key and the tenant it belongs to."""
+    """What request.user is for API calls: the key, its application and tenant.
+
+    Other layers (plan gating, throttles, usage) read only `tenant`, `application`,
+    `key_id`, `application_id` and `plan_id`, so how they are resolved can change freely.
+    """
 
     key: ApiKey
     tenant: Tenant | None
@@ -37,6 +41,22 @@ class ApiPrincipal:
     @property
     def pk(self):  # DRF's throttles and logging like a pk
         return self.key.pk
+
+    @property
+    def key_id(self) -> int:
+        return self.key.pk
+
+    @property
+    def application(self):
+        return self.key.application
+
+    @property
+    def application_id(self) -> int | None:
+        return self.key.application_id
+
+    @property
+    def plan_id(self) -> int | None:
+        return self.key.application.plan_id if self.key.application_id else None
 
 
 class ApiKeyAuthentication(BaseAuthentication):

@@ -1,23 +1,72 @@
-"""API keys: only a hash is stored; the clear key is shown once when it is made."""
+"""Applications (a tenant's API client on a plan) and their API keys.
+
+Plan and limits belong to the application, so all its keys share one quota. Only a hash of
+each key is stored; the clear key is shown once when it is made.
+"""
+
+import secrets
 
 from django.db import models
 from django.utils import timezone
 
 from apikeys.keys import PROVIDER_KEY_TYPE, TENANT_KEY_TYPE
 
+MAX_LIVE_KEYS_PER_APPLICATION = 5
+
+
+class Scope(models.TextChoices):
+    READ = "read"
+    WRITE = "write"
+
+
+ALL_SCOPES = [Scope.READ.value, Scope.WRITE.value]
+
+
+def new_app_id() -> str:
+    return "app_" + secrets.token_hex(8)
+
+
+def all_scopes() -> list[str]:
+    return list(ALL_SCOPES)
+
+
+class Application(models.Model):
+    class State(models.TextChoices):
+        PENDING = "pending", "Pending approval"
+        LIVE = "live", "Live"
+        SUSPENDED = "suspended", "Suspended"
+
+    tenant = models.ForeignKey(
+        "tenants.Tenant", on_delete=models.CASCADE, related_name="applications"
+    )
+    app_id = models.CharField(max_length=40, unique=True, default=new_app_id)
+    name = models.CharField(max_length=100, default="Default application")
+    plan = models.ForeignKey("plans.Plan", on_delete=models.PROTECT, related_name="applications")
+    state = models.CharField(max_length=10, choices=State.choices, default=State.LIVE)
+    trial_ends_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["tenant", "created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.app_id})"
+
 
 class ApiKey(models.Model):
     KIND_CHOICES = [(TENANT_KEY_TYPE, "Tenant key"), (PROVIDER_KEY_TYPE, "Provider key")]
 
-    tenant = models.ForeignKey(
-        "tenants.Tenant",
+    application = models.ForeignKey(
+        Application,
         on_delete=models.CASCADE,
-        related_name="api_keys",
+        related_name="keys",
         null=True,
         blank=True,
         help_text="Empty only for provider keys, which belong to the service operator.",
     )
     kind = models.CharField(max_length=3, choices=KIND_CHOICES, default=TENANT_KEY_TYPE)
+    scopes = models.JSONField(default=all_scopes, blank=True, help_text=f"Any of {ALL_SCOPES}.")
     label = models.CharField(max_length=100, blank=True)
     prefix = models.CharField(max_length=16, unique=True, editable=False)
     key_hash = models.CharField(max_length=64, editable=False)
@@ -30,13 +79,17 @@ class ApiKey(models.Model):
         ordering = ["-created_at"]
         constraints = [
             models.CheckConstraint(
-                name="apikey_tenant_key_has_tenant",
-                condition=models.Q(kind=PROVIDER_KEY_TYPE) | models.Q(tenant__isnull=False),
+                name="apikey_tenant_key_has_application",
+                condition=models.Q(kind=PROVIDER_KEY_TYPE) | models.Q(application__isnull=False),
             )
         ]
 
     def __str__(self) -> str:
         return f"{self.prefix}… ({self.label or self.get_kind_display()})"
+
+    @property
+    def tenant(self):
+        return self.application.tenant if self.application_id else None
 
     @property
     def is_revoked(self) -> bool:

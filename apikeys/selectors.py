@@ -4,4 +4,8 @@ from apikeys.models import ApiKey
 
 
 def apikey_get_by_prefix(*, prefix: str) -> ApiKey | None:
-    return ApiKey.objects.select_related("tenant").filter(prefix=prefix).first()
+    return (
+        ApiKey.objects.select_related("application__tenant", "application__plan")
+        .filter(prefix=prefix)
+        .first()
+    )

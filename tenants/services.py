@@ -30,10 +30,17 @@ def tenant_create(*, name: str, region: str = "IT", vat_strict: bool = False) ->
 def tenant_provision(
     *, name: str, region: str = "IT", vat_strict: bool = False, plan_slug: str | None = None
 ) -> tuple[Tenant, str]:
-    """A tenant and its first key in one transaction. `plan_slug` is accepted for the
-    create_tenant command's contract and honoured once plans exist."""
-    from apikeys.services import apikey_create
+    """A tenant, an application on the named plan (default plan if None) and its first key,
+    in one transaction."""
+    from apikeys.services import apikey_create, application_create
+    from plans.selectors import plan_get_by_slug
 
+    plan = None
+    if plan_slug:
+        plan = plan_get_by_slug(slug=plan_slug)
+        if plan is None:
+            raise ValidationError(f"Unknown plan {plan_slug!r}.")
     tenant = tenant_create(name=name, region=region, vat_strict=vat_strict)
-    _key, raw = apikey_create(tenant=tenant, label="default")
+    application = application_create(tenant=tenant, plan=plan)
+    _key, raw = apikey_create(application=application, label="default")
     return tenant, raw

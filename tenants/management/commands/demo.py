@@ -54,7 +54,7 @@ class Command(BaseCommand):
         if creds is None:
             tenant = Tenant.objects.filter(name=DEMO_NAME, is_active=True).first()
             if tenant is None:
-                tenant, raw = tenant_provision(name=DEMO_NAME, region="IT")
+                tenant, raw = tenant_provision(name=DEMO_NAME, region="IT", plan_slug="platinum")
             else:
                 _key, raw = apikey_create(tenant=tenant, label="demo")
             creds = {"tenant_id": tenant.public_id, "api_key": raw}
