@@ -13,7 +13,7 @@ class ApiKeyAdmin(admin.ModelAdmin):
         "prefix",
         "label",
         "kind",
-        "tenant",
+        "application",
         "created_at",
         "expires_at",
         "revoked_at",
@@ -29,9 +29,10 @@ class ApiKeyAdmin(admin.ModelAdmin):
     )
     readonly_fields = ("prefix", "created_at", "revoked_at", "last_used_at")
     fields = (
-        "tenant",
+        "application",
         "kind",
         "label",
+        "scopes",
         "expires_at",
         "prefix",
         "created_at",

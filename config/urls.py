@@ -1,19 +1,17 @@
 """Top-level routes. Every error, including an unknown URL, is answered as problem JSON."""
 
 from django.contrib import admin
-from django.urls import include, path, re_path
+from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from core import views as core_views
-from customers.api import CustomerCollectionApi
 
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("readyz", core_views.readyz, name="readyz"),
     path("problems/", core_views.problem_types, name="problem-types"),
     path("problems/<slug:code>", core_views.problem_types, name="problem-type"),
-    re_path(r"^v1/customer/?$", CustomerCollectionApi.as_view(), name="v1-customer-collection"),
-    re_path(r"^v1/customer/", include("customers.urls")),
+    path("", include("customers.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),

@@ -51,7 +51,7 @@ _DESCRIPTIONS = {
 }
 
 
-def error_responses(*statuses: int) -> dict[int, OpenApiResponse]:
+def error_responses(*statuses: int) -> dict[tuple[int, str], OpenApiResponse]:
     """Problem-details responses for the given statuses, each with an example."""
     responses = {}
     for status in statuses:
@@ -60,7 +60,7 @@ def error_responses(*statuses: int) -> dict[int, OpenApiResponse]:
             status=status, code=code, detail=PROBLEM_TYPES[code][1], instance="/v1/customer"
         )
         example["request_id"] = "3f0c7e9b2a1d4c5e8f6a7b8c9d0e1f2a"
-        responses[status] = OpenApiResponse(
+        responses[(status, "application/problem+json")] = OpenApiResponse(
             response=ProblemSerializer,
             description=_DESCRIPTIONS[status],
             examples=[OpenApiExample(code, value=example, media_type="application/problem+json")],
@@ -89,3 +89,8 @@ class ApiKeyAuthenticationScheme(OpenApiAuthenticationExtension):
                 "description": "The tenant id the key belongs to (e.g. tn_0123456789abcdef).",
             },
         ]
+
+
+def drop_trailing_slash_aliases(endpoints):
+    """Every API route also answers with a trailing slash (see core.urls); document it once."""
+    return [e for e in endpoints if not (e[0].endswith("/") and not e[0].startswith("/api/"))]

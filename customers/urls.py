@@ -1,23 +1,21 @@
-"""/v1/customer/... routes (the collection itself is in config.urls); trailing slash optional."""
+"""/v1/customer routes; a trailing slash is accepted on every one."""
 
-from django.urls import re_path
-
+from core.urls import route
 from customers import api
 
-_ID = r"(?P<customer_id>[^/]+)"
-
 urlpatterns = [
-    re_path(r"^paged/?$", api.CustomerPagedApi.as_view(), name="v1-customer-paged"),
-    re_path(
-        r"^by-email/(?P<email>[^/]+)/?$",
-        api.CustomerByEmailApi.as_view(),
-        name="v1-customer-by-email",
+    *route("v1/customer", api.CustomerCollectionApi.as_view(), "v1-customer-collection"),
+    *route("v1/customer/paged", api.CustomerPagedApi.as_view(), "v1-customer-paged"),
+    *route(
+        "v1/customer/by-email/<str:email>", api.CustomerByEmailApi.as_view(), "v1-customer-by-email"
     ),
-    re_path(
-        r"^by-phone/(?P<phone>[^/]+)/?$",
-        api.CustomerByPhoneApi.as_view(),
-        name="v1-customer-by-phone",
+    *route(
+        "v1/customer/by-phone/<str:phone>", api.CustomerByPhoneApi.as_view(), "v1-customer-by-phone"
     ),
-    re_path(rf"^{_ID}/restore/?$", api.CustomerRestoreApi.as_view(), name="v1-customer-restore"),
-    re_path(rf"^{_ID}/?$", api.CustomerDetailApi.as_view(), name="v1-customer-detail"),
+    *route(
+        "v1/customer/<str:customer_id>/restore",
+        api.CustomerRestoreApi.as_view(),
+        "v1-customer-restore",
+    ),
+    *route("v1/customer/<str:customer_id>", api.CustomerDetailApi.as_view(), "v1-customer-detail"),
 ]
