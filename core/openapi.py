@@ -1,6 +1,6 @@
 """OpenAPI pieces shared by every route family: the problem schema and the auth schemes."""
 
-from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.extensions import OpenApiAuthenticationExtension, OpenApiSerializerExtension
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, inline_serializer
 from rest_framework import serializers
 
@@ -40,7 +40,7 @@ _EXAMPLE_CODE = {
     429: "rate_limited",
 }
 _DESCRIPTIONS = {
-    400: "Invalid input, malformed JSON or missing tenant header",
+    400: "Invalid input or query, malformed JSON, or missing x-business-tenant-id header",
     401: "Missing, malformed, unknown, revoked or expired API key",
     403: "Tenant mismatch, inactive tenant or plan/scope does not allow this",
     404: "Not found (also another tenant's resource)",
@@ -51,10 +51,14 @@ _DESCRIPTIONS = {
 }
 
 
+# Any authenticated route can answer these (bad input or tenant header, key, tenant, limits).
+COMMON_ERROR_STATUSES = (400, 401, 403, 429)
+
+
 def error_responses(*statuses: int) -> dict[tuple[int, str], OpenApiResponse]:
-    """Problem-details responses for the given statuses, each with an example."""
+    """Problem-details responses for the common statuses plus `statuses`, each with an example."""
     responses = {}
-    for status in statuses:
+    for status in sorted(set(COMMON_ERROR_STATUSES) | set(statuses)):
         code = _EXAMPLE_CODE[status]
         example = problem_body(
             status=status, code=code, detail=PROBLEM_TYPES[code][1], instance="/v1/customer"
@@ -66,6 +70,18 @@ def error_responses(*statuses: int) -> dict[tuple[int, str], OpenApiResponse]:
             examples=[OpenApiExample(code, value=example, media_type="application/problem+json")],
         )
     return responses
+
+
+class StrictInputSerializerExtension(OpenApiSerializerExtension):
+    """Request bodies refuse unknown fields, so the schema says additionalProperties: false."""
+
+    target_class = "core.serializers.StrictInputSerializer"
+    match_subclasses = True
+
+    def map_serializer(self, auto_schema, direction):
+        schema = auto_schema._map_basic_serializer(self.target, direction)
+        schema["additionalProperties"] = False
+        return schema
 
 
 class ApiKeyAuthenticationScheme(OpenApiAuthenticationExtension):

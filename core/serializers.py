@@ -1,5 +1,6 @@
 """Serializer plumbing: request bodies must be JSON objects naming only writable fields."""
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 MSG_NOT_OBJECT = "The request body must be a JSON object."
@@ -31,6 +32,25 @@ class StrictInputSerializer(serializers.Serializer):
         return super().to_internal_value(data)
 
 
+class StrictCharField(serializers.CharField):
+    """A string must be sent as a JSON string: 0 or true are refused, not turned into "0"."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+@extend_schema_field(
+    {
+        "type": "object",
+        "maxProperties": 50,
+        "additionalProperties": {
+            "oneOf": [{"type": "string", "maxLength": 500}, {"type": "number"}, {"type": "boolean"}]
+        },
+        "example": {"crmId": "A-1042"},
+    }
+)
 class MetadataField(serializers.JSONField):
     """Stripe's metadata limits: an object of at most 50 keys, keys up to 40 characters,
     values strings (numbers and booleans accepted) of up to 500 characters."""

@@ -59,7 +59,7 @@ def _parse_body(request) -> dict:
 
 
 def _include_deleted(request) -> bool:
-    query = IncludeDeletedQuerySerializer(data=request.query_params)
+    query = IncludeDeletedQuerySerializer(data=request.query_params.dict())
     query.is_valid(raise_exception=True)
     return query.validated_data["includeDeleted"]
 
@@ -76,7 +76,7 @@ class CustomerCollectionApi(V1Api):
         operation_id="v1_customer_create",
         summary="Create a customer",
         request=CustomerWriteSerializer,
-        responses={201: CustomerSerializer, **error_responses(400, 401, 403, 409, 413, 415, 429)},
+        responses={201: CustomerSerializer, **error_responses(409, 413, 415)},
     )
     def post(self, request):
         customer = services.customer_create(tenant=request.user.tenant, data=_parse_body(request))
@@ -90,14 +90,14 @@ class CustomerCollectionApi(V1Api):
         operation_id="v1_customer_list",
         summary="List customers (same as /paged)",
         parameters=[CustomerListQuerySerializer],
-        responses={200: CustomerPageSerializer, **error_responses(400, 401, 403, 429)},
+        responses={200: CustomerPageSerializer, **error_responses()},
     )
     def get(self, request):
         return customer_page_response(request)
 
 
 def customer_page_response(request) -> Response:
-    query = CustomerListQuerySerializer(data=request.query_params)
+    query = CustomerListQuerySerializer(data=request.query_params.dict())
     query.is_valid(raise_exception=True)
     params = query.validated_data
     filters = {key: request.query_params[key] for key in FILTER_KEYS if key in request.query_params}
@@ -135,7 +135,7 @@ class CustomerPagedApi(V1Api):
             "are left out unless `includeDeleted=true` or `state=inactive`."
         ),
         parameters=[CustomerListQuerySerializer],
-        responses={200: CustomerPageSerializer, **error_responses(400, 401, 403, 429)},
+        responses={200: CustomerPageSerializer, **error_responses()},
     )
     def get(self, request):
         return customer_page_response(request)
@@ -156,7 +156,7 @@ class CustomerDetailApi(V1Api):
         operation_id="v1_customer_get",
         summary="Get a customer",
         parameters=[IncludeDeletedQuerySerializer],
-        responses={200: CustomerSerializer, **error_responses(401, 403, 404, 429)},
+        responses={200: CustomerSerializer, **error_responses(404)},
     )
     def get(self, request, customer_id):
         customer = self.get_customer(customer_id, include_deleted=_include_deleted(request))
@@ -170,7 +170,7 @@ class CustomerDetailApi(V1Api):
         request=CustomerWriteSerializer,
         responses={
             200: CustomerSerializer,
-            **error_responses(400, 401, 403, 404, 409, 413, 415, 429),
+            **error_responses(404, 409, 413, 415),
         },
     )
     def put(self, request, customer_id):
@@ -185,7 +185,7 @@ class CustomerDetailApi(V1Api):
         request=CustomerWriteSerializer,
         responses={
             200: CustomerSerializer,
-            **error_responses(400, 401, 403, 404, 409, 413, 415, 429),
+            **error_responses(404, 409, 413, 415),
         },
     )
     def patch(self, request, customer_id):
@@ -198,7 +198,7 @@ class CustomerDetailApi(V1Api):
         description="Sets state `inactive` and `deletedAt`; frees the email and phone.",
         responses={
             204: OpenApiResponse(description="Deleted"),
-            **error_responses(401, 403, 404, 429),
+            **error_responses(404),
         },
     )
     def delete(self, request, customer_id):
@@ -214,7 +214,7 @@ class CustomerRestoreApi(V1Api):
         operation_id="v1_customer_restore",
         summary="Restore a soft-deleted customer",
         request=None,
-        responses={200: CustomerSerializer, **error_responses(401, 403, 404, 409, 429)},
+        responses={200: CustomerSerializer, **error_responses(404, 409)},
     )
     def post(self, request, customer_id):
         customer = self.get_customer(customer_id, include_deleted=True)
@@ -228,7 +228,7 @@ class CustomerByEmailApi(V1Api):
         tags=[TAG],
         operation_id="v1_customer_by_email",
         summary="Find an active customer by email (case-insensitive)",
-        responses={200: CustomerSerializer, **error_responses(401, 403, 404, 429)},
+        responses={200: CustomerSerializer, **error_responses(404)},
     )
     def get(self, request, email):
         customer = selectors.customer_get_by_email(tenant=request.user.tenant, email=email)
@@ -252,7 +252,7 @@ class CustomerByPhoneApi(V1Api):
                 description="Any format; national numbers use the tenant's region.",
             )
         ],
-        responses={200: CustomerSerializer, **error_responses(401, 403, 404, 429)},
+        responses={200: CustomerSerializer, **error_responses(404)},
     )
     def get(self, request, phone):
         customer = selectors.customer_get_by_phone(tenant=request.user.tenant, phone=phone)

@@ -3,7 +3,7 @@
 from drf_spectacular.utils import OpenApiExample, extend_schema_serializer
 from rest_framework import serializers
 
-from core.serializers import MetadataField, StrictInputSerializer
+from core.serializers import MetadataField, StrictCharField, StrictInputSerializer
 from customers.models import CustomerState, CustomerType
 
 V1_SORTS = ("createdAt", "updatedAt", "lastName", "firstName", "email")
@@ -51,7 +51,7 @@ class CustomerSerializer(serializers.Serializer):
 
 def _text(max_length: int, **kwargs) -> serializers.CharField:
     """Optional text; null clears the field like an empty string."""
-    return serializers.CharField(
+    return StrictCharField(
         required=False,
         allow_blank=True,
         allow_null=True,

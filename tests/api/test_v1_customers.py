@@ -366,3 +366,9 @@ def test_lookups_ignore_soft_deleted_customers(alice_client):
     alice_client.delete(f"{URL}/{created['id']}")
     assert_problem(alice_client.get(f"{URL}/by-email/m@example.com"), 404)
     assert_problem(alice_client.get(f"{URL}/by-phone/0612345678"), 404)
+
+
+@pytest.mark.parametrize("value", [0, 12.5, True, ["Mario"], {"x": 1}])
+def test_string_fields_refuse_other_json_types(alice_client, value):
+    problem = assert_problem(alice_client.post(URL, {"firstName": value}, format="json"), 400)
+    assert problem["errors"][0]["field"] == "firstName"

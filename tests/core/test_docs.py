@@ -70,3 +70,9 @@ def test_schema_generation_is_free_of_warnings():
     from django.core.management import call_command
 
     call_command("spectacular", "--validate", "--fail-on-warn", "--file", "/dev/null")
+
+
+def test_request_bodies_are_documented_as_closed_objects(schema):
+    body = schema["components"]["schemas"]["CustomerWriteRequest"]
+    assert body["additionalProperties"] is False
+    assert body["properties"]["metadata"]["maxProperties"] == 50
