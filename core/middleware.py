@@ -27,12 +27,20 @@ class RequestIdMiddleware:
 
 
 class BodySizeLimitMiddleware:
-    """Refuses bodies over MAX_REQUEST_BODY_BYTES with a 413 problem before anything reads them."""
+    """Refuses bodies over MAX_REQUEST_BODY_BYTES with a 413 problem before anything reads them,
+    and NUL characters in the path or query, which no database text column can hold."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
+        if "\x00" in request.path or "%00" in request.META.get("QUERY_STRING", ""):
+            return problem_response(
+                request,
+                status=400,
+                code="validation_error",
+                detail="NUL characters are not allowed.",
+            )
         raw = request.META.get("CONTENT_LENGTH") or "0"
         try:
             length = int(raw)

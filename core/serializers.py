@@ -73,13 +73,11 @@ class MetadataField(serializers.JSONField):
                     f"metadata keys must be 1 to {self.MAX_KEY_LENGTH} characters.",
                     code="key_length",
                 )
-            if value is not None and (
-                isinstance(value, (dict, list)) or not isinstance(value, (str, int, float, bool))
-            ):
+            if not isinstance(value, (str, int, float, bool)):
                 raise serializers.ValidationError(
                     f"metadata[{key}] must be a string, number or boolean.", code="value_type"
                 )
-            if value is not None and len(str(value)) > self.MAX_VALUE_LENGTH:
+            if len(str(value)) > self.MAX_VALUE_LENGTH:
                 raise serializers.ValidationError(
                     f"metadata[{key}] can be at most {self.MAX_VALUE_LENGTH} characters.",
                     code="value_length",

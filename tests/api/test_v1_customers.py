@@ -178,7 +178,7 @@ def test_get_returns_the_customer(alice_client):
     assert response.json() == created
 
 
-@pytest.mark.parametrize("customer_id", [str(uuid.uuid4()), "not-a-uuid", "1", "%00"])
+@pytest.mark.parametrize("customer_id", [str(uuid.uuid4()), "not-a-uuid", "1", "%F0%9F%98%80"])
 def test_get_unknown_or_malformed_id_is_404(alice_client, customer_id):
     assert_problem(alice_client.get(f"{URL}/{customer_id}"), 404, "not_found")
 
@@ -372,3 +372,26 @@ def test_lookups_ignore_soft_deleted_customers(alice_client):
 def test_string_fields_refuse_other_json_types(alice_client, value):
     problem = assert_problem(alice_client.post(URL, {"firstName": value}, format="json"), 400)
     assert problem["errors"][0]["field"] == "firstName"
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        '{"firstName": "\\ud800"}',
+        '{"firstName": "a\\u0000b"}',
+        '{"firstName": "x", "metadata": {"\\ud800": "x"}}',
+        '{"firstName": "x", "metadata": {"a": "b\\u0000"}}',
+        '{"firstName": "x", "metadata": {"a": null}}',
+    ],
+)
+def test_strings_a_database_cannot_store_are_400_not_500(alice_client, body):
+    assert_problem(alice_client.post(URL, data=body, content_type="application/json"), 400)
+    assert Customer.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/v1/customer/by-email/a%00b@x.com", "/v1/customer/paged?search=%00", "/v1/customer/a%00"],
+)
+def test_nul_in_path_or_query_is_400(alice_client, path):
+    assert_problem(alice_client.get(path), 400)
