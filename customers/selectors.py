@@ -6,7 +6,7 @@ from django.db.models import QuerySet
 
 from core.problems import ApplicationError
 from customers.filters import CustomerFilter
-from customers.models import Customer
+from customers.models import ApiProduct, Customer
 from customers.validation import parse_phone
 from tenants.models import Tenant
 
@@ -86,3 +86,8 @@ def customer_find_active_duplicate(
             if holder is not None:
                 return name, holder
     return None
+
+
+def api_product_get_active(*, slug: str) -> ApiProduct | None:
+    """The active product with this URL slug, or None."""
+    return ApiProduct.objects.filter(slug=slug, is_active=True).first()
