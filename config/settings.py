@@ -202,6 +202,7 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "SWAGGER_UI_SETTINGS": {"persistAuthorization": True, "displayRequestDuration": True},
     "ENUM_NAME_OVERRIDES": {},
+    "PREPROCESSING_HOOKS": ["core.openapi.optional_trailing_slash_paths"],
 }
 
 # Behind 3scale/APIcast: requests must carry this secret in X-3scale-Proxy-Secret-Token.
