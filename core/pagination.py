@@ -104,3 +104,11 @@ def keyset_slice(
     rows = list(order(qs, sort)[: limit + 1])
     items, more = rows[:limit], len(rows) > limit
     return items, (_encode(sort, items[-1]) if more else None)
+
+
+def next_link(request, cursor: str, *, param: str = "cursor") -> str:
+    """RFC 8288 `Link` value for the next page: this absolute URL with `param` replaced."""
+    query = request.GET.copy()
+    query[param] = cursor
+    url = request.build_absolute_uri(request.path) + "?" + query.urlencode()
+    return f'<{url}>; rel="next"'
