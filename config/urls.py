@@ -15,6 +15,7 @@ urlpatterns = [
     re_path(r"^v1/customer/?$", CustomerCollectionApi.as_view(), name="v1-customer-collection"),
     re_path(r"^v1/customer/", include("customers.urls")),
     path("", include("customers.company_urls")),
+    path("", include("customers.churnkey_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
