@@ -225,3 +225,13 @@ def test_a_bad_cursor_is_a_400_problem(alice_keyonly, cursor):
     assert body["errors"] == [
         {"field": "cursor", "code": "invalid_cursor", "message": MSG_BAD_CURSOR}
     ]
+
+
+@pytest.mark.parametrize("value", ["%00", "a%00b@example.com", "a" * 300 + "@example.com"])
+@pytest.mark.parametrize("kind", ["email", "phone"])
+def test_a_value_no_customer_could_have_is_a_404_problem_not_a_500(alice_keyonly, kind, value):
+    assert_problem(alice_keyonly.get(f"{LIST}/{kind}/{value}"), 404, "not_found")
+
+
+def test_v1_find_by_email_with_a_nul_is_a_404_problem_too(alice_client):
+    assert_problem(alice_client.get("/v1/customer/by-email/a%00b@example.com"), 404, "not_found")

@@ -232,6 +232,11 @@ def test_unknown_product_is_a_404_problem(alice_keyonly, tenant_a):
     assert body["detail"] == MSG_UNKNOWN_PRODUCT
 
 
+@pytest.mark.parametrize("product", ["%00", "t" * 51, "ts%C3%A9"])
+def test_a_product_no_slug_could_name_is_a_404_problem(alice_keyonly, tenant_a, product):
+    assert_problem(alice_keyonly.get(company_url(tenant_a, product=product)), 404, "not_found")
+
+
 def test_inactive_product_is_a_404_problem(alice_keyonly, tenant_a, tse):
     tse.is_active = False
     tse.save(update_fields=["is_active"])
