@@ -80,8 +80,8 @@ def _decode(cursor: str, sort: Sort, param: str):
         value = payload["v"]
         if sort.is_datetime:
             value = datetime.fromisoformat(value)
-        elif not isinstance(value, str):
-            raise ValueError
+        elif not isinstance(value, str) or "\x00" in value:
+            raise ValueError  # PostgreSQL refuses NUL in a query: a forged cursor, not a 500
         return value, payload["k"]
     except (ValueError, KeyError, TypeError, binascii.Error, UnicodeDecodeError) as exc:
         raise InvalidCursor(param) from exc
