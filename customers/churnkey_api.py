@@ -116,7 +116,7 @@ class ChurnkeyCustomerByEmailApi(ChurnkeyApi):
         summary="Find a customer by email",
         description=(
             "Exact, case-insensitive match. Emails are unique among a tenant's active "
-            "customers, so there is at most one. URL-encode the address (`+` as `%2B`)."
+            "customers, so there is at most one. URL-encode the address (`+` may be sent as is)."
         ),
         parameters=[OpenApiParameter("email", str, OpenApiParameter.PATH)],
         auth=_AUTH,
@@ -139,7 +139,7 @@ class ChurnkeyCustomerByPhoneApi(ChurnkeyApi):
         description=(
             "The number is normalised to E.164 as on /v1 (national numbers are read in the "
             "tenant's region), then matched exactly. Phones are unique among a tenant's "
-            "active customers. URL-encode a leading `+` as `%2B`."
+            "active customers. A leading `+` may be sent as is or as `%2B`."
         ),
         parameters=[OpenApiParameter("phone", str, OpenApiParameter.PATH)],
         auth=_AUTH,

@@ -128,9 +128,10 @@ def test_find_by_email_is_case_insensitive(alice_keyonly, mario, email):
     assert response.json()["id"] == str(mario.pk)
 
 
-def test_find_by_email_with_a_plus_sign(alice_keyonly, tenant_a):
+@pytest.mark.parametrize("sent", ["mario+news@example.com", "mario%2Bnews@example.com"])
+def test_find_by_email_with_a_plus_sign_encoded_or_not(alice_keyonly, tenant_a, sent):
     customer = make_customer(tenant_a, email="mario+news@example.com")
-    response = alice_keyonly.get(f"{LIST}/email/{quote('mario+news@example.com')}")
+    response = alice_keyonly.get(f"{LIST}/email/{sent}")
     assert response.json()["id"] == str(customer.pk)
 
 
@@ -145,6 +146,10 @@ def test_find_by_phone_normalises_like_v1(alice_keyonly, mario, phone):
     response = alice_keyonly.get(f"{LIST}/phone/{quote(phone)}")
     assert response.status_code == 200, response.content
     assert response.json()["id"] == str(mario.pk)
+
+
+def test_find_by_phone_with_an_unencoded_plus(alice_keyonly, mario):
+    assert alice_keyonly.get(f"{LIST}/phone/+390612345678").json()["id"] == str(mario.pk)
 
 
 @pytest.mark.parametrize("phone", ["+390699999999", "not-a-phone", "123"])
