@@ -191,7 +191,9 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "Customer Management API",
     "DESCRIPTION": (
         "Multi-tenant customer store with built-in API management. Every call sends "
-        "`Authorization: Bearer <key>` and `x-business-tenant-id: <tenant id>`. "
+        "`Authorization: Bearer <key>`; `/v1` calls also send `x-business-tenant-id: <tenant "
+        "id>`, which is optional on the Smart Customer API (`/api/{product}/v1/company/...`) "
+        "and Churnkey (`/churnkey/customers`) routes but must match the key when sent. "
         "Errors are RFC 9457 problem details (`application/problem+json`)."
     ),
     "VERSION": "1.0.0",

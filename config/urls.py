@@ -12,6 +12,8 @@ urlpatterns = [
     path("problems/", core_views.problem_types, name="problem-types"),
     path("problems/<slug:code>", core_views.problem_types, name="problem-type"),
     path("", include("customers.urls")),
+    path("", include("customers.company_urls")),
+    path("", include("customers.churnkey_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),

@@ -1,10 +1,12 @@
 """OpenAPI pieces shared by every route family: the problem schema and the auth schemes."""
 
+from typing import Any
+
 from drf_spectacular.extensions import OpenApiAuthenticationExtension, OpenApiSerializerExtension
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, inline_serializer
 from rest_framework import serializers
 
-from core.problems import PROBLEM_TYPES, problem_body
+from core.problems import PROBLEM_CONTENT_TYPE, PROBLEM_TYPES, problem_body
 
 ProblemSerializer = inline_serializer(
     name="Problem",
@@ -55,19 +57,37 @@ _DESCRIPTIONS = {
 COMMON_ERROR_STATUSES = (400, 401, 403, 429)
 
 
-def error_responses(*statuses: int) -> dict[tuple[int, str], OpenApiResponse]:
-    """Problem-details responses for the common statuses plus `statuses`, each with an example."""
+def error_responses(
+    *statuses: int,
+    instance: str = "/v1/customer",
+    descriptions: dict[int, str] | None = None,
+    examples: dict[int, dict[str, Any]] | None = None,
+) -> dict[tuple[int, str], OpenApiResponse]:
+    """Problem-details responses for the common statuses plus `statuses`, each with an example.
+
+    Keyed by (status, media type) so the schema says `application/problem+json`, which is
+    what the handler sends; drf-spectacular drops examples whose media type is not listed.
+
+    A route family passes its own `instance` path, `descriptions` and example overrides
+    (`{400: {"code": ..., "detail": ..., "errors": [...]}}`) so its examples use its names.
+    """
+    descriptions, examples = descriptions or {}, examples or {}
     responses = {}
     for status in sorted(set(COMMON_ERROR_STATUSES) | set(statuses)):
-        code = _EXAMPLE_CODE[status]
+        override = examples.get(status, {})
+        code = override.get("code", _EXAMPLE_CODE[status])
         example = problem_body(
-            status=status, code=code, detail=PROBLEM_TYPES[code][1], instance="/v1/customer"
+            status=status,
+            code=code,
+            detail=override.get("detail", PROBLEM_TYPES[code][1]),
+            instance=instance,
+            errors=override.get("errors"),
         )
         example["request_id"] = "3f0c7e9b2a1d4c5e8f6a7b8c9d0e1f2a"
-        responses[(status, "application/problem+json")] = OpenApiResponse(
+        responses[(status, PROBLEM_CONTENT_TYPE)] = OpenApiResponse(
             response=ProblemSerializer,
-            description=_DESCRIPTIONS[status],
-            examples=[OpenApiExample(code, value=example, media_type="application/problem+json")],
+            description=descriptions.get(status, _DESCRIPTIONS[status]),
+            examples=[OpenApiExample(code, value=example, media_type=PROBLEM_CONTENT_TYPE)],
         )
     return responses
 
@@ -109,4 +129,4 @@ class ApiKeyAuthenticationScheme(OpenApiAuthenticationExtension):
 
 def drop_trailing_slash_aliases(endpoints):
     """Every API route also answers with a trailing slash (see core.urls); document it once."""
-    return [e for e in endpoints if not (e[0].endswith("/") and not e[0].startswith("/api/"))]
+    return [endpoint for endpoint in endpoints if not endpoint[0].endswith("/")]

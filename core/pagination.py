@@ -80,8 +80,8 @@ def _decode(cursor: str, sort: Sort, param: str):
         value = payload["v"]
         if sort.is_datetime:
             value = datetime.fromisoformat(value)
-        elif not isinstance(value, str):
-            raise ValueError
+        elif not isinstance(value, str) or "\x00" in value:
+            raise ValueError  # PostgreSQL refuses NUL in a query: a forged cursor, not a 500
         return value, payload["k"]
     except (ValueError, KeyError, TypeError, binascii.Error, UnicodeDecodeError) as exc:
         raise InvalidCursor(param) from exc
@@ -104,3 +104,11 @@ def keyset_slice(
     rows = list(order(qs, sort)[: limit + 1])
     items, more = rows[:limit], len(rows) > limit
     return items, (_encode(sort, items[-1]) if more else None)
+
+
+def next_link(request, cursor: str, *, param: str = "cursor") -> str:
+    """RFC 8288 `Link` value for the next page: this absolute URL with `param` replaced."""
+    query = request.GET.copy()
+    query[param] = cursor
+    url = request.build_absolute_uri(request.path) + "?" + query.urlencode()
+    return f'<{url}>; rel="next"'

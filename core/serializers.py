@@ -83,3 +83,24 @@ class MetadataField(serializers.JSONField):
                     code="value_length",
                 )
         return data
+
+
+class CursorQuerySerializer(serializers.Serializer):
+    """`?limit=&cursor=` for keyset lists: limit 1 to 1000 (default 100); a larger or
+    non-numeric limit is refused with 400 rather than silently clamped."""
+
+    DEFAULT_LIMIT, MAX_LIMIT = 100, 1000
+
+    limit = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=MAX_LIMIT,
+        default=DEFAULT_LIMIT,
+        help_text=f"1 to {MAX_LIMIT} (default {DEFAULT_LIMIT}); a larger value is refused.",
+    )
+    cursor = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Opaque; omit (or send empty) for the first page, then pass the next cursor.",
+    )

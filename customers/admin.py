@@ -3,7 +3,7 @@
 from django.contrib import admin, messages
 
 from core.problems import ApplicationError
-from customers.models import Customer
+from customers.models import ApiProduct, Customer
 from customers.services import customer_create, customer_restore, customer_update
 
 
@@ -74,3 +74,10 @@ class CustomerAdmin(admin.ModelAdmin):
             except ApplicationError as exc:
                 self.message_user(request, f"{customer}: {exc.detail}", level=messages.ERROR)
         self.message_user(request, f"Restored {restored} customer(s).")
+
+
+@admin.register(ApiProduct)
+class ApiProductAdmin(admin.ModelAdmin):
+    list_display = ("slug", "name", "is_active", "created_at")
+    list_filter = ("is_active",)
+    search_fields = ("slug", "name")

@@ -15,6 +15,8 @@ MSG_VAT_COMPONENT = "The VAT number's checksum or one of its components is wrong
 MSG_NOT_FOUND = "Customer not found."
 MSG_DUPLICATE = "An active customer with this {field} already exists."
 MSG_RESTORE_DUPLICATE = "Restoring would duplicate an active customer's {field}."
+MSG_UNKNOWN_PRODUCT = "Unknown API product."
+MSG_UNKNOWN_VERSION = "Unknown API version: only v1 exists."
 
 
 class CustomerValidationError(ApplicationError):
@@ -48,3 +50,15 @@ class CustomerConflict(ApplicationError):
             extra={"field": api_field, "existing_id": str(existing_id) if existing_id else None},
         )
         self.field = field
+
+
+class ApiProductNotFound(ApplicationError):
+    status = 404
+    code = "not_found"
+    detail = MSG_UNKNOWN_PRODUCT
+
+
+class ApiVersionNotFound(ApplicationError):
+    status = 404
+    code = "not_found"
+    detail = MSG_UNKNOWN_VERSION

@@ -76,3 +76,22 @@ class Customer(models.Model):
     @property
     def is_deleted(self) -> bool:
         return self.deleted_at is not None
+
+
+class ApiProduct(models.Model):
+    """An API product a company route is published under (`/api/{product}/v1/...`).
+
+    Staff add and retire products in admin; an unknown or inactive slug is a 404.
+    """
+
+    slug = models.SlugField(max_length=50, unique=True, help_text="As it appears in the URL.")
+    name = models.CharField(max_length=100)
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["slug"]
+        verbose_name = "API product"
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.slug})"

@@ -1,14 +1,17 @@
 """Tenant-scoped customer reads: the only place customer queries filter by tenant."""
 
+import re
 import uuid
 
 from django.db.models import QuerySet
 
 from core.problems import ApplicationError
 from customers.filters import CustomerFilter
-from customers.models import Customer
+from customers.models import ApiProduct, Customer
 from customers.validation import parse_phone
 from tenants.models import Tenant
+
+_SLUG = re.compile(r"[-a-zA-Z0-9_]{1,50}")
 
 
 class InvalidFilter(ApplicationError):
@@ -58,7 +61,8 @@ def customer_get(*, tenant: Tenant, customer_id, include_deleted: bool = False) 
 def customer_get_by_email(*, tenant: Tenant, email: str) -> Customer | None:
     """Exact, case-insensitive match among active customers."""
     email = (email or "").strip()
-    if not email:
+    # No stored email is longer (NUL never gets here: core.middleware refuses it with 400).
+    if not email or len(email) > 254:
         return None
     return customer_base_queryset(tenant=tenant).filter(email__iexact=email).first()
 
@@ -86,3 +90,10 @@ def customer_find_active_duplicate(
             if holder is not None:
                 return name, holder
     return None
+
+
+def api_product_get_active(*, slug: str) -> ApiProduct | None:
+    """The active product with this URL slug, or None (also for text no slug could be)."""
+    if not _SLUG.fullmatch(slug or ""):
+        return None
+    return ApiProduct.objects.filter(slug=slug, is_active=True).first()

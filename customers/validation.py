@@ -55,9 +55,11 @@ def normalize_phone(raw: str, region: str, *, field: str = "phone") -> str:
 def normalize_vat(raw: str, *, strict: bool, field: str = "vatNumber") -> str:
     """EU VAT: compact and upper-case. By default only the country's format is checked;
     with `strict` the check digits must be right too (the seed's own example fails them)."""
-    value = "".join(ch for ch in (raw or "") if ch.isalnum()).upper()
-    if not value:
+    if not (raw or "").strip():
         return ""
+    value = "".join(ch for ch in raw if ch.isalnum()).upper()
+    if not value:  # only separators ("-", "."): not a VAT number, and not a way to clear one
+        raise CustomerValidationError(field, MSG_VAT_INVALID, "invalid_vat")
     country = value[:2].lower()
     if country not in MEMBER_STATES and country != "el":
         raise CustomerValidationError(field, MSG_VAT_INVALID, "invalid_vat")
