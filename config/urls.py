@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
+from apikeys.api import KeyCollectionApi, SignupApi
 from core import views as core_views
 from customers.api import CustomerCollectionApi
 
@@ -14,6 +15,9 @@ urlpatterns = [
     path("problems/<slug:code>", core_views.problem_types, name="problem-type"),
     re_path(r"^v1/customer/?$", CustomerCollectionApi.as_view(), name="v1-customer-collection"),
     re_path(r"^v1/customer/", include("customers.urls")),
+    re_path(r"^v1/keys/?$", KeyCollectionApi.as_view(), name="v1-keys-collection"),
+    re_path(r"^v1/keys/", include("apikeys.urls")),
+    re_path(r"^v1/signup/?$", SignupApi.as_view(), name="v1-signup"),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),

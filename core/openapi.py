@@ -89,3 +89,18 @@ class ApiKeyAuthenticationScheme(OpenApiAuthenticationExtension):
                 "description": "The tenant id the key belongs to (e.g. tn_0123456789abcdef).",
             },
         ]
+
+
+class ProviderKeyAuthenticationScheme(OpenApiAuthenticationExtension):
+    """Provider keys (signup express) send only the bearer key, no tenant header."""
+
+    target_class = "apikeys.authentication.ProviderKeyAuthentication"
+    name = "providerKey"
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "http",
+            "scheme": "bearer",
+            "bearerFormat": "cmp_<32 base62><6 base62 CRC32>",
+            "description": "Provider key from `manage.py create_provider_key`.",
+        }
