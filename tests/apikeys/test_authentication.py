@@ -150,9 +150,7 @@ def test_pending_application_is_403_application_pending(tenant_a, key_a, alice_c
 
 
 def test_ended_trial_is_403(tenant_a, key_a, alice_client):
-    application_change_plan(
-        application=key_a[0].application, plan=Plan.objects.get(slug="trial")
-    )
+    application_change_plan(application=key_a[0].application, plan=Plan.objects.get(slug="trial"))
     assert alice_client.get("/v1/customer").status_code == 200
     Application.objects.filter(pk=key_a[0].application_id).update(
         trial_ends_at=timezone.now() - timedelta(seconds=1)
