@@ -1,27 +1,29 @@
-"""Bearer API-key authentication: the one place a request is tied to its tenant."""
+"""Bearer API-key authentication: the one place a request is tied to its tenant.
+
+Keys resolve through the shared auth cache (apikeys.auth_cache): once warm, a request costs
+one cache round trip and no database query, and revocations are still seen at once.
+"""
 
 import hmac
 from dataclasses import dataclass
 
 from django.utils import timezone
-from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 
-from apikeys.keys import TENANT_KEY_TYPE, hash_key, parse_key
+from apikeys.exceptions import (
+    MSG_EXPIRED,
+    MSG_INVALID,
+    MSG_MALFORMED,
+    MSG_PROVIDER_KEY_ON_TENANT_ROUTE,
+    MSG_REVOKED,
+    MSG_TENANT_KEY_ON_PROVIDER_ROUTE,
+    KeyAuthenticationFailed,
+)
+from apikeys.keys import PROVIDER_KEY_TYPE, TENANT_KEY_TYPE, hash_key, parse_key
 from apikeys.models import ApiKey
-from apikeys.selectors import apikey_get_by_prefix
+from apikeys.selectors import apikey_resolve
+from apikeys.services import apikey_touch
 from tenants.models import Tenant
-
-MSG_MISSING = "Send 'Authorization: Bearer <api key>'."
-MSG_MALFORMED = "The Authorization header must be 'Bearer <api key>'."
-MSG_INVALID = "The API key is invalid."
-MSG_REVOKED = "The API key has been revoked."
-MSG_EXPIRED = "The API key has expired."
-
-
-class _KeyFailed(exceptions.AuthenticationFailed):
-    def __init__(self, detail: str, code: str):
-        super().__init__(detail, code)
 
 
 @dataclass(frozen=True)
@@ -30,6 +32,7 @@ class ApiPrincipal:
 
     Other layers (plan gating, throttles, usage) read only `tenant`, `application`,
     `key_id`, `application_id` and `plan_id`, so how they are resolved can change freely.
+    The objects may come from the cache: `application.plan` is not loaded (use `plan_id`).
     """
 
     key: ApiKey
@@ -48,7 +51,7 @@ class ApiPrincipal:
 
     @property
     def application(self):
-        return self.key.application
+        return self.key.application if self.key.application_id else None
 
     @property
     def application_id(self) -> int | None:
@@ -58,37 +61,65 @@ class ApiPrincipal:
     def plan_id(self) -> int | None:
         return self.key.application.plan_id if self.key.application_id else None
 
+    @property
+    def scopes(self) -> frozenset[str]:
+        return frozenset(self.key.scopes or ())
 
-class ApiKeyAuthentication(BaseAuthentication):
-    """`Authorization: Bearer <key>`. Bad checksums are refused before any database query."""
+    @property
+    def is_provider(self) -> bool:
+        return self.key.kind == PROVIDER_KEY_TYPE
+
+
+class _BearerKeyAuthentication(BaseAuthentication):
+    """`Authorization: Bearer <key>`. Bad checksums are refused before any cache or database
+    lookup; a key of the other kind is a 401 `wrong_key_type`."""
 
     keyword = b"bearer"
-    allowed_kinds = (TENANT_KEY_TYPE,)
+    kind = TENANT_KEY_TYPE
+    wrong_kind_message = ""
 
     def authenticate(self, request):
         header = get_authorization_header(request).split()
         if not header:
             return None  # -> NotAuthenticated (401) from the permission check
         if header[0].lower() != self.keyword or len(header) != 2:
-            raise _KeyFailed(MSG_MALFORMED, "authentication_failed")
+            raise KeyAuthenticationFailed(MSG_MALFORMED)
         try:
             raw = header[1].decode("ascii")
         except UnicodeDecodeError as exc:
-            raise _KeyFailed(MSG_MALFORMED, "authentication_failed") from exc
+            raise KeyAuthenticationFailed(MSG_MALFORMED) from exc
         parsed = parse_key(raw)
-        if parsed is None or parsed[0] not in self.allowed_kinds:
-            raise _KeyFailed(MSG_INVALID, "authentication_failed")
-        key = apikey_get_by_prefix(prefix=parsed[1])
-        if key is None or not _same_hash(key.key_hash, hash_key(raw)):
-            raise _KeyFailed(MSG_INVALID, "authentication_failed")
+        if parsed is None:
+            raise KeyAuthenticationFailed(MSG_INVALID)
+        if parsed[0] != self.kind:
+            raise KeyAuthenticationFailed(self.wrong_kind_message, "wrong_key_type")
+        key = apikey_resolve(prefix=parsed[1])
+        if key is None or key.kind != self.kind or not _same_hash(key.key_hash, hash_key(raw)):
+            raise KeyAuthenticationFailed(MSG_INVALID)
         if key.is_revoked:
-            raise _KeyFailed(MSG_REVOKED, "api_key_revoked")
-        if key.is_expired(timezone.now()):
-            raise _KeyFailed(MSG_EXPIRED, "api_key_expired")
+            raise KeyAuthenticationFailed(MSG_REVOKED, "api_key_revoked")
+        now = timezone.now()
+        if key.is_expired(now):
+            raise KeyAuthenticationFailed(MSG_EXPIRED, "api_key_expired")
+        apikey_touch(key_id=key.pk, now=now)
         return ApiPrincipal(key=key, tenant=key.tenant), key
 
     def authenticate_header(self, request):
         return 'Bearer realm="api"'
+
+
+class ApiKeyAuthentication(_BearerKeyAuthentication):
+    """Tenant keys (`cmk_`), for every tenant-scoped route."""
+
+    kind = TENANT_KEY_TYPE
+    wrong_kind_message = MSG_PROVIDER_KEY_ON_TENANT_ROUTE
+
+
+class ProviderKeyAuthentication(_BearerKeyAuthentication):
+    """Provider keys (`cmp_`), only for the operator's routes such as /v1/signup."""
+
+    kind = PROVIDER_KEY_TYPE
+    wrong_kind_message = MSG_TENANT_KEY_ON_PROVIDER_ROUTE
 
 
 def _same_hash(stored: str, presented: str) -> bool:

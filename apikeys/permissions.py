@@ -1,8 +1,19 @@
-"""The tenant checks every tenant-scoped view runs after authentication."""
+"""The checks every tenant-scoped view runs after authentication: tenant, application
+state and key scopes. All read the authenticated principal only, so they cost no query."""
 
+from django.utils import timezone
 from rest_framework import exceptions
-from rest_framework.permissions import BasePermission
+from rest_framework.permissions import SAFE_METHODS, BasePermission
 
+from apikeys.exceptions import (
+    MSG_MISSING,
+    MSG_SCOPE_REQUIRED,
+    ApplicationPending,
+    ApplicationSuspended,
+    ApplicationTrialEnded,
+    InsufficientScope,
+)
+from apikeys.models import Application, Scope
 from core.problems import ApplicationError
 
 TENANT_HEADER = "x-business-tenant-id"
@@ -39,8 +50,38 @@ def check_tenant_id(request, tenant_id: str | None, *, required: bool) -> None:
         raise TenantMismatch()
 
 
+def required_scope(method: str) -> str:
+    """GET/HEAD/OPTIONS need `read`; POST/PUT/PATCH/DELETE (anything else) need `write`."""
+    return Scope.READ if method in SAFE_METHODS else Scope.WRITE
+
+
+def check_application(application, now=None) -> None:
+    """Only a live application's keys get through; pending and suspended say why."""
+    if application is None:
+        raise TenantInactive()
+    if application.state == Application.State.PENDING:
+        raise ApplicationPending()
+    if application.state == Application.State.SUSPENDED:
+        raise ApplicationSuspended()
+    if application.trial_ends_at is not None and application.trial_ends_at <= (
+        now or timezone.now()
+    ):
+        raise ApplicationTrialEnded()
+
+
+def check_scope(principal, method: str) -> None:
+    scope = required_scope(method)
+    if scope not in principal.scopes:
+        raise InsufficientScope(
+            MSG_SCOPE_REQUIRED.format(scope=scope, method=method),
+            extra={"required_scope": str(scope), "key_scopes": sorted(principal.scopes)},
+        )
+
+
 class HasTenantAccess(BasePermission):
-    """Authenticated, tenant active, and x-business-tenant-id naming the key's tenant.
+    """Authenticated; tenant active; x-business-tenant-id naming the key's tenant; the key's
+    application live (403 application_pending / application_suspended otherwise); and the
+    key's scopes allowing the HTTP method (403 insufficient_scope).
 
     Views set `tenant_header_required = False` where the tenant comes from elsewhere
     (the key alone, or the path); a header that is sent must still match.
@@ -49,7 +90,7 @@ class HasTenantAccess(BasePermission):
     def has_permission(self, request, view) -> bool:
         principal = request.user
         if principal is None or not getattr(principal, "is_authenticated", False):
-            raise exceptions.NotAuthenticated("Send 'Authorization: Bearer <api key>'.")
+            raise exceptions.NotAuthenticated(MSG_MISSING)
         tenant = principal.tenant
         if tenant is None or not tenant.is_active:
             raise TenantInactive()
@@ -58,4 +99,16 @@ class HasTenantAccess(BasePermission):
             request.headers.get(TENANT_HEADER),
             required=getattr(view, "tenant_header_required", True),
         )
+        check_application(principal.application)
+        check_scope(principal, request.method)
+        return True
+
+
+class IsProvider(BasePermission):
+    """For operator routes authenticated by ProviderKeyAuthentication."""
+
+    def has_permission(self, request, view) -> bool:
+        principal = request.user
+        if principal is None or not getattr(principal, "is_provider", False):
+            raise exceptions.NotAuthenticated(MSG_MISSING)
         return True

@@ -1,11 +1,51 @@
-"""Reads of API keys."""
+"""Reads of API keys and applications."""
 
-from apikeys.models import ApiKey
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from apikeys import auth_cache
+from apikeys.models import ApiKey, Application
 
 
 def apikey_get_by_prefix(*, prefix: str) -> ApiKey | None:
-    return (
-        ApiKey.objects.select_related("application__tenant", "application__plan")
-        .filter(prefix=prefix)
-        .first()
-    )
+    """The key row with its application and tenant (not the plan: only plan_id is promised)."""
+    return ApiKey.objects.select_related("application__tenant").filter(prefix=prefix).first()
+
+
+def apikey_resolve(*, prefix: str) -> ApiKey | None:
+    """What authentication uses: the shared-cache snapshot when current, else the database.
+
+    Warm, this costs one cache round trip and no query. See apikeys.auth_cache for why a
+    revocation or suspension is still seen on the next request by every process.
+    """
+    hit, key, version = auth_cache.snapshot_get(prefix)
+    if hit:
+        return key
+    key = apikey_get_by_prefix(prefix=prefix)
+    auth_cache.snapshot_set(prefix, key, version)
+    return key
+
+
+def live_keys_q(now=None) -> Q:
+    """Live = not revoked and not expired; a rolled key in its grace period is live."""
+    now = now or timezone.now()
+    return Q(revoked_at__isnull=True) & (Q(expires_at__isnull=True) | Q(expires_at__gt=now))
+
+
+def apikey_list(*, application: Application) -> QuerySet[ApiKey]:
+    return ApiKey.objects.filter(application=application).order_by("-created_at", "-pk")
+
+
+def apikey_get(*, application: Application, key_id) -> ApiKey | None:
+    """A key of this application only: another application's or tenant's id is None (404)."""
+    try:
+        key_id = int(key_id)
+    except (TypeError, ValueError):
+        return None
+    if not 0 < key_id < 2**63:  # beyond bigint PostgreSQL would raise, not answer "no row"
+        return None
+    return ApiKey.objects.filter(application=application, pk=key_id).first()
+
+
+def apikey_count_live(*, application: Application, now=None) -> int:
+    return ApiKey.objects.filter(live_keys_q(now), application=application).count()

@@ -1,15 +1,81 @@
-"""Writes of applications and API keys: minting (the only moment a clear key exists), revoking."""
+"""Writes of applications and API keys: minting (the only moment a clear key exists),
+revoking, rolling and application state. Every write that changes what a key may do
+invalidates the shared auth cache in the same code path (see apikeys.auth_cache)."""
 
 from datetime import datetime, timedelta
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
-from apikeys.keys import TENANT_KEY_TYPE, generate_key, hash_key, lookup_prefix
-from apikeys.models import ALL_SCOPES, ApiKey, Application
+from apikeys import auth_cache
+from apikeys.exceptions import MSG_KEY_LIMIT, KeyLimitReached, KeyNotLive
+from apikeys.keys import PROVIDER_KEY_TYPE, TENANT_KEY_TYPE, generate_key, hash_key, lookup_prefix
+from apikeys.models import ALL_SCOPES, MAX_LIVE_KEYS_PER_APPLICATION, ApiKey, Application
+from apikeys.selectors import apikey_count_live
 from plans.models import Plan
 from plans.selectors import plan_get_default
 from tenants.models import Tenant
+
+DEFAULT_ROLL_GRACE = timedelta(hours=24)
+MAX_ROLL_GRACE = timedelta(days=7)
+LAST_USED_RESOLUTION = timedelta(seconds=60)
+
+
+def _trial_end(plan: Plan, now: datetime) -> datetime | None:
+    return now + timedelta(days=plan.trial_days) if plan.trial_days else None
+
+
+def _lock_application(application: Application) -> Application:
+    """Row lock that serialises key minting per application (PostgreSQL; SQLite's IMMEDIATE
+    transactions serialise all writers anyway), so live-key counts are decided race-free."""
+    return Application.objects.select_for_update().get(pk=application.pk)
+
+
+def _check_room(application: Application, *, now: datetime, freed: int = 0) -> None:
+    if apikey_count_live(application=application, now=now) - freed >= (
+        MAX_LIVE_KEYS_PER_APPLICATION
+    ):
+        raise KeyLimitReached(
+            MSG_KEY_LIMIT.format(limit=MAX_LIVE_KEYS_PER_APPLICATION),
+            extra={"limit": MAX_LIVE_KEYS_PER_APPLICATION},
+        )
+
+
+def _validate_scopes(scopes: list[str] | None) -> list[str]:
+    scopes = list(ALL_SCOPES) if scopes is None else list(dict.fromkeys(scopes))
+    if not scopes or any(scope not in ALL_SCOPES for scope in scopes):
+        raise ValueError(f"scopes must be a non-empty list drawn from {ALL_SCOPES}")
+    return scopes
+
+
+def _mint(
+    *,
+    application: Application | None,
+    kind: str,
+    label: str,
+    scopes: list[str],
+    expires_at: datetime | None,
+) -> tuple[ApiKey, str]:
+    for _ in range(5):  # lookup prefixes are random; retry the astronomically rare clash
+        raw = generate_key(kind)
+        try:
+            with transaction.atomic():
+                key = ApiKey.objects.create(
+                    application=application,
+                    kind=kind,
+                    label=label,
+                    scopes=scopes,
+                    prefix=lookup_prefix(raw),
+                    key_hash=hash_key(raw),
+                    expires_at=expires_at,
+                )
+        except IntegrityError:
+            continue
+        # A negative "no such prefix" entry may be cached; drop it.
+        auth_cache.invalidate_prefixes([key.prefix])
+        return key, raw
+    raise RuntimeError("could not mint a unique API key prefix")
 
 
 def application_create(
@@ -18,19 +84,74 @@ def application_create(
     """An application on `plan` (the default plan if None): pending while the plan requires
     approval, and with a trial end when the plan is a trial."""
     plan = plan or plan_get_default()
-    trial_ends_at = timezone.now() + timedelta(days=plan.trial_days) if plan.trial_days else None
     return Application.objects.create(
         tenant=tenant,
         plan=plan,
         name=name,
         state=Application.State.PENDING if plan.requires_approval else Application.State.LIVE,
-        trial_ends_at=trial_ends_at,
+        trial_ends_at=_trial_end(plan, timezone.now()),
     )
 
 
 def application_get_or_create_default(*, tenant: Tenant) -> Application:
     application = tenant.applications.order_by("created_at").first()
     return application or application_create(tenant=tenant)
+
+
+@transaction.atomic
+def application_set_state(
+    *, application: Application, state: str, from_states: list[str] | None = None
+) -> bool:
+    """Move to `state` (only from `from_states` when given); the database decides, so two staff
+    clicking at once cannot both "approve". Returns whether the row changed."""
+    rows = Application.objects.filter(pk=application.pk).exclude(state=state)
+    if from_states is not None:
+        rows = rows.filter(state__in=from_states)
+    changed = bool(rows.update(state=state, updated_at=timezone.now()))
+    if changed:
+        auth_cache.invalidate_applications([application.pk])
+    application.refresh_from_db(fields=["state", "updated_at"])
+    return changed
+
+
+def application_approve(*, application: Application) -> bool:
+    return application_set_state(
+        application=application,
+        state=Application.State.LIVE,
+        from_states=[Application.State.PENDING],
+    )
+
+
+def application_suspend(*, application: Application) -> bool:
+    return application_set_state(application=application, state=Application.State.SUSPENDED)
+
+
+def application_reactivate(*, application: Application) -> bool:
+    return application_set_state(
+        application=application,
+        state=Application.State.LIVE,
+        from_states=[Application.State.SUSPENDED],
+    )
+
+
+@transaction.atomic
+def application_change_plan(*, application: Application, plan: Plan) -> Application:
+    """Switch plans; a trial plan starts a new trial, any other plan ends the trial."""
+    application.plan = plan
+    application.trial_ends_at = _trial_end(plan, timezone.now())
+    application.save(update_fields=["plan", "trial_ends_at", "updated_at"])
+    auth_cache.invalidate_applications([application.pk])
+    return application
+
+
+@transaction.atomic
+def application_save(*, application: Application, changed: list[str]) -> Application:
+    """Staff edits from admin: save, and apply the plan rule when the plan changed."""
+    if application.pk and "plan" in changed and "trial_ends_at" not in changed:
+        application.trial_ends_at = _trial_end(application.plan, timezone.now())
+    application.save()
+    auth_cache.invalidate_applications([application.pk])
+    return application
 
 
 def apikey_create(
@@ -44,31 +165,89 @@ def apikey_create(
 ) -> tuple[ApiKey, str]:
     """Mint a key and return (row, clear key). The clear key is never stored or shown again.
 
-    Give the application, or just the tenant to use its first (default) application.
+    Give the application, or just the tenant to use its first (default) application. A tenant
+    key is refused with KeyLimitReached when its application already has the maximum of live
+    keys; the count is taken under a row lock on the application.
     """
     if application is None and tenant is not None:
         application = application_get_or_create_default(tenant=tenant)
-    for _ in range(5):  # lookup prefixes are random; retry the astronomically rare clash
-        raw = generate_key(kind)
-        try:
-            with transaction.atomic():
-                key = ApiKey.objects.create(
-                    application=application,
-                    kind=kind,
-                    label=label,
-                    scopes=list(scopes) if scopes is not None else list(ALL_SCOPES),
-                    prefix=lookup_prefix(raw),
-                    key_hash=hash_key(raw),
-                    expires_at=expires_at,
-                )
-            return key, raw
-        except IntegrityError:
-            continue
-    raise RuntimeError("could not mint a unique API key prefix")
+    if kind == TENANT_KEY_TYPE and application is None:
+        raise ValueError("a tenant key needs an application (or a tenant)")
+    if kind == PROVIDER_KEY_TYPE and application is not None:
+        raise ValueError("provider keys belong to the operator, not to an application")
+    scopes = _validate_scopes(scopes)
+    with transaction.atomic():
+        if application is not None:
+            application = _lock_application(application)
+            _check_room(application, now=timezone.now())
+        return _mint(
+            application=application, kind=kind, label=label, scopes=scopes, expires_at=expires_at
+        )
 
 
+@transaction.atomic
 def apikey_revoke(*, key: ApiKey) -> ApiKey:
-    """Revoke now; idempotent (the first revocation time is kept)."""
+    """Revoke now; idempotent (the first revocation time is kept). Every process refuses the
+    key from its next request on."""
     ApiKey.objects.filter(pk=key.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    auth_cache.invalidate_prefixes([key.prefix])
     key.refresh_from_db(fields=["revoked_at"])
     return key
+
+
+def apikey_roll(
+    *, key: ApiKey, grace: timedelta = DEFAULT_ROLL_GRACE
+) -> tuple[ApiKey, str, ApiKey]:
+    """Mint a replacement (same label and scopes) now; the old key keeps working until
+    now + grace. Rolling never lengthens the old key's life. Returns (new, clear key, old)."""
+    if not timedelta(0) <= grace <= MAX_ROLL_GRACE:
+        raise ValueError(f"grace must be between 0 and {MAX_ROLL_GRACE}")
+    with transaction.atomic():
+        now = timezone.now()
+        application = _lock_application(key.application) if key.application_id else None
+        old = ApiKey.objects.select_for_update().get(pk=key.pk)
+        if old.is_revoked or old.is_expired(now):
+            raise KeyNotLive()
+        old_expires_at = now + grace
+        if old.expires_at is not None:
+            old_expires_at = min(old.expires_at, old_expires_at)
+        # An old key that stops at once frees its slot for the new one.
+        if application is not None:
+            _check_room(application, now=now, freed=1 if old_expires_at <= now else 0)
+        new, raw = _mint(
+            application=application,
+            kind=old.kind,
+            label=old.label,
+            scopes=list(old.scopes),
+            expires_at=None,
+        )
+        old.expires_at = old_expires_at
+        old.save(update_fields=["expires_at"])
+        auth_cache.invalidate_prefixes([old.prefix])
+    return new, raw, old
+
+
+def apikey_touch(*, key_id: int, now: datetime | None = None) -> None:
+    """Record use at most once a minute: a cross-process cache guard skips the query, and the
+    conditional UPDATE keeps the write rate bounded even without a shared cache."""
+    if not auth_cache.claim_usage_write(key_id):
+        return
+    now = now or timezone.now()
+    ApiKey.objects.filter(
+        Q(last_used_at__isnull=True) | Q(last_used_at__lt=now - LAST_USED_RESOLUTION), pk=key_id
+    ).update(last_used_at=now)
+
+
+def apikey_save(*, key: ApiKey) -> ApiKey:
+    """Staff edits of an existing key (label, scopes, expiry) from admin."""
+    with transaction.atomic():
+        key.save()
+        auth_cache.invalidate_prefixes([key.prefix])
+    return key
+
+
+def auth_cache_forget(*, tenant_ids=(), application_ids=(), key_prefixes=()) -> None:
+    """Before deleting rows: make every process forget the keys that go with them."""
+    auth_cache.invalidate_tenants(tenant_ids)
+    auth_cache.invalidate_applications(application_ids)
+    auth_cache.invalidate_prefixes(key_prefixes)

@@ -127,6 +127,21 @@ class ApiKeyAuthenticationScheme(OpenApiAuthenticationExtension):
         ]
 
 
+class ProviderKeyAuthenticationScheme(OpenApiAuthenticationExtension):
+    """Provider keys (signup express) send only the bearer key, no tenant header."""
+
+    target_class = "apikeys.authentication.ProviderKeyAuthentication"
+    name = "providerKey"
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "http",
+            "scheme": "bearer",
+            "bearerFormat": "cmp_<32 base62><6 base62 CRC32>",
+            "description": "Provider key from `manage.py create_provider_key`.",
+        }
+
+
 def drop_trailing_slash_aliases(endpoints):
     """Every API route also answers with a trailing slash (see core.urls); document it once."""
     return [endpoint for endpoint in endpoints if not endpoint[0].endswith("/")]

@@ -1,5 +1,5 @@
-"""The plans every deployment starts with; used by the data migration (and by tests that
-flush the database). Staff edit them in admin afterwards."""
+"""The plans every deployment starts with, created by a data migration; staff edit them in
+admin afterwards."""
 
 ALL_FAMILIES = ["v1", "company", "churnkey"]
 ALL_METHODS = [

@@ -1,6 +1,11 @@
+"""Staff views of tenants. Changes go through tenants.services so that authentication, which
+caches each key's tenant, sees them on the next request in every server process."""
+
 from django.contrib import admin
 
+from apikeys.services import auth_cache_forget
 from tenants.models import Tenant
+from tenants.services import tenant_set_active, tenant_update
 
 
 @admin.register(Tenant)
@@ -9,3 +14,28 @@ class TenantAdmin(admin.ModelAdmin):
     list_filter = ("is_active", "default_region", "vat_strict")
     search_fields = ("name", "public_id")
     readonly_fields = ("created_at", "updated_at")
+    actions = ["deactivate", "activate"]
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            tenant_update(tenant=obj)
+        else:
+            super().save_model(request, obj, form, change)
+
+    def delete_model(self, request, obj):
+        auth_cache_forget(tenant_ids=[obj.pk])
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        auth_cache_forget(tenant_ids=list(queryset.values_list("pk", flat=True)))
+        super().delete_queryset(request, queryset)
+
+    @admin.action(description="Deactivate selected tenants (their keys stop at once)")
+    def deactivate(self, request, queryset):
+        changed = sum(tenant_set_active(tenant=t, is_active=False) for t in queryset)
+        self.message_user(request, f"Deactivated {changed} tenant(s).")
+
+    @admin.action(description="Activate selected tenants")
+    def activate(self, request, queryset):
+        changed = sum(tenant_set_active(tenant=t, is_active=True) for t in queryset)
+        self.message_user(request, f"Activated {changed} tenant(s).")

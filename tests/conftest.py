@@ -7,11 +7,21 @@ Access matrix every endpoint is tested against:
 """
 
 import pytest
+from django.conf import settings
 from django.core.cache import cache
+from django.db import connection
 from rest_framework.test import APIClient
 
 from apikeys.services import apikey_create
 from tenants.services import tenant_create
+
+
+def pytest_runtest_setup(item):
+    """`redis_only` / `postgres_only` tests skip, saying why, on the SQLite/in-process default."""
+    if item.get_closest_marker("redis_only") and not settings.REDIS_URL:
+        pytest.skip("needs a real Redis: set REDIS_URL (e.g. redis://127.0.0.1:6379/4)")
+    if item.get_closest_marker("postgres_only") and connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL: set DATABASE_URL=postgres://...")
 
 
 def make_client(tenant, raw_key, *, header: bool = True) -> APIClient:
@@ -33,21 +43,12 @@ def _clear_cache():
 
 
 @pytest.fixture
-def default_plans(db):
-    """The data-migrated plans; transactional tests flush them, so put them back (idempotent)."""
-    from plans.defaults import ensure_default_plans
-    from plans.models import Plan, PlanLimit
-
-    ensure_default_plans(Plan, PlanLimit)
-
-
-@pytest.fixture
-def tenant_a(default_plans):
+def tenant_a(db):
     return tenant_create(name="Alice's Shop", region="IT")
 
 
 @pytest.fixture
-def tenant_b(default_plans):
+def tenant_b(db):
     return tenant_create(name="Bob's Bikes", region="GB")
 
 

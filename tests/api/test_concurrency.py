@@ -11,7 +11,7 @@ from customers.models import Customer
 
 
 @pytest.mark.postgres_only
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_twenty_concurrent_creates_with_one_email_give_one_201_and_nineteen_409s(tenant_a, key_a):
     barrier = Barrier(20)
 
@@ -40,7 +40,7 @@ def test_twenty_concurrent_creates_with_one_email_give_one_201_and_nineteen_409s
 
 
 @pytest.mark.postgres_only
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_concurrent_creates_with_one_phone_in_different_formats_give_one_winner(tenant_a, key_a):
     formats = ["+39 06 1234 5678", "06 1234 5678", "0612345678", "+390612345678"] * 3
     barrier = Barrier(len(formats))

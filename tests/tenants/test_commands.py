@@ -18,7 +18,7 @@ def run(*args) -> str:
     return out.getvalue()
 
 
-def test_create_tenant_json_prints_credentials_that_work(client, default_plans):
+def test_create_tenant_json_prints_credentials_that_work(client, db):
     last = run("create_tenant", "Rossi SRL", "--region", "IT", "--json").strip().splitlines()[-1]
     creds = json.loads(last)
     assert set(creds) == {"tenant_id", "api_key"}
@@ -30,7 +30,7 @@ def test_create_tenant_json_prints_credentials_that_work(client, default_plans):
     assert response.status_code == 200
 
 
-def test_create_tenant_puts_the_application_on_the_named_plan(default_plans):
+def test_create_tenant_puts_the_application_on_the_named_plan(db):
     creds = json.loads(
         run("create_tenant", "Bronze Co", "--plan", "bronze", "--json").splitlines()[-1]
     )
@@ -39,7 +39,7 @@ def test_create_tenant_puts_the_application_on_the_named_plan(default_plans):
     assert ApiKey.objects.filter(application__tenant=tenant).count() == 1
 
 
-def test_create_tenant_refuses_unknown_plan_and_region(default_plans):
+def test_create_tenant_refuses_unknown_plan_and_region(db):
     with pytest.raises(CommandError):
         run("create_tenant", "X", "--plan", "diamond")
     with pytest.raises(CommandError):
@@ -47,7 +47,7 @@ def test_create_tenant_refuses_unknown_plan_and_region(default_plans):
     assert not Tenant.objects.exists()
 
 
-def test_demo_command_reuses_working_credentials(tmp_path, default_plans):
+def test_demo_command_reuses_working_credentials(tmp_path, db):
     path = tmp_path / "demo.json"
     first = run("demo", "--credentials-file", str(path))
     creds = json.loads(path.read_text())

@@ -7,6 +7,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
+from apikeys.exceptions import KeyLimitReached
 from apikeys.keys import hash_key, lookup_prefix
 from apikeys.models import ApiKey
 from apikeys.services import apikey_create
@@ -52,11 +53,19 @@ class Command(BaseCommand):
         path = Path(options["credentials_file"])
         creds = _stored(path)
         if creds is None:
-            tenant = Tenant.objects.filter(name=DEMO_NAME, is_active=True).first()
-            if tenant is None:
+            tenant = (
+                Tenant.objects.filter(name=DEMO_NAME, is_active=True)
+                .order_by("-created_at")
+                .first()
+            )
+            raw = None
+            if tenant is not None:
+                try:
+                    _key, raw = apikey_create(tenant=tenant, label="demo")
+                except KeyLimitReached:  # credentials lost too often: start a fresh tenant
+                    raw = None
+            if raw is None:
                 tenant, raw = tenant_provision(name=DEMO_NAME, region="IT", plan_slug="platinum")
-            else:
-                _key, raw = apikey_create(tenant=tenant, label="demo")
             creds = {"tenant_id": tenant.public_id, "api_key": raw}
             path.write_text(json.dumps(creds))
             path.chmod(0o600)

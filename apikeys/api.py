@@ -1,0 +1,190 @@
+"""HTTP layer of /v1/keys (a caller manages its own application's keys) and /v1/signup."""
+
+from datetime import timedelta
+
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from apikeys import selectors, services
+from apikeys.authentication import ProviderKeyAuthentication
+from apikeys.exceptions import MSG_SCOPE_ESCALATION, InsufficientScope, KeyNotFound
+from apikeys.models import MAX_LIVE_KEYS_PER_APPLICATION
+from apikeys.permissions import IsProvider
+from apikeys.serializers import (
+    ApiKeyCreatedSerializer,
+    ApiKeyCreateSerializer,
+    ApiKeyListSerializer,
+    ApiKeyRolledSerializer,
+    ApiKeyRollSerializer,
+    ApiKeySerializer,
+    SignupResultSerializer,
+    SignupSerializer,
+)
+from core.openapi import error_responses
+from tenants.services import tenant_provision_application
+
+TAG_KEYS = "API keys (v1)"
+TAG_SIGNUP = "Signup (provider)"
+
+
+class KeysApi(APIView):
+    """Common to /v1/keys views: the caller's application is the only one they can touch."""
+
+    api_family = "v1"
+    plan_method = "keys.manage"
+
+    def get_key(self, key_id):
+        key = selectors.apikey_get(application=self.request.user.application, key_id=key_id)
+        if key is None:
+            raise KeyNotFound()
+        return key
+
+
+def _created(key, raw: str, **extra) -> dict:
+    return {**ApiKeySerializer(key).data, "key": raw, **extra}
+
+
+class KeyCollectionApi(KeysApi):
+    @extend_schema(
+        tags=[TAG_KEYS],
+        operation_id="v1_keys_list",
+        summary="List the application's keys (masked)",
+        responses={200: ApiKeyListSerializer, **error_responses(401, 403, 429)},
+    )
+    def get(self, request):
+        keys = selectors.apikey_list(application=request.user.application)
+        return Response(
+            {
+                "data": ApiKeySerializer(keys, many=True).data,
+                "max_live_keys": MAX_LIVE_KEYS_PER_APPLICATION,
+            }
+        )
+
+    @extend_schema(
+        tags=[TAG_KEYS],
+        operation_id="v1_keys_create",
+        summary="Create a key (the key is in this response only)",
+        description=(
+            f"At most {MAX_LIVE_KEYS_PER_APPLICATION} live keys per application (a rolled key "
+            "counts until it expires): one more is a 409 `key_limit_reached`. A key can only "
+            "mint keys with scopes it has itself. All keys share the application's limits."
+        ),
+        request=ApiKeyCreateSerializer,
+        responses={
+            201: ApiKeyCreatedSerializer,
+            409: OpenApiResponse(description="key_limit_reached"),
+            **error_responses(400, 401, 403, 429),
+        },
+    )
+    def post(self, request):
+        body = ApiKeyCreateSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        scopes = body.validated_data["scopes"]
+        if not set(scopes) <= request.user.scopes:
+            raise InsufficientScope(
+                MSG_SCOPE_ESCALATION.format(scopes=", ".join(sorted(request.user.scopes)))
+            )
+        key, raw = services.apikey_create(
+            application=request.user.application,
+            label=body.validated_data["label"],
+            scopes=scopes,
+        )
+        return Response(_created(key, raw), status=status.HTTP_201_CREATED)
+
+
+class KeyDetailApi(KeysApi):
+    @extend_schema(
+        tags=[TAG_KEYS],
+        operation_id="v1_keys_get",
+        summary="Get one key (masked)",
+        responses={200: ApiKeySerializer, **error_responses(401, 403, 404, 429)},
+    )
+    def get(self, request, key_id):
+        return Response(ApiKeySerializer(self.get_key(key_id)).data)
+
+    @extend_schema(
+        tags=[TAG_KEYS],
+        operation_id="v1_keys_revoke",
+        summary="Revoke a key at once",
+        description="Every server process refuses it from the next request on (401 "
+        "`api_key_revoked`). A key may revoke itself. Revoking twice is harmless.",
+        responses={
+            204: OpenApiResponse(description="Revoked"),
+            **error_responses(401, 403, 404, 429),
+        },
+    )
+    def delete(self, request, key_id):
+        services.apikey_revoke(key=self.get_key(key_id))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class KeyRollApi(KeysApi):
+    @extend_schema(
+        tags=[TAG_KEYS],
+        operation_id="v1_keys_roll",
+        summary="Roll a key: a new key now, the old one works until its grace ends",
+        description=(
+            "Returns a new key (same label and scopes). The old key's `expires_at` becomes "
+            "now + `expires_in` seconds (default 24 hours, at most 7 days; 0 stops it at "
+            "once); rolling never lengthens a key's life. After that it is a 401 "
+            "`api_key_expired`. A revoked or expired key cannot be rolled (409 `key_not_live`)."
+        ),
+        request=ApiKeyRollSerializer,
+        responses={
+            201: ApiKeyRolledSerializer,
+            409: OpenApiResponse(description="key_limit_reached or key_not_live"),
+            **error_responses(400, 401, 403, 404, 429),
+        },
+    )
+    def post(self, request, key_id):
+        key = self.get_key(key_id)
+        body = ApiKeyRollSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        new, raw, old = services.apikey_roll(
+            key=key, grace=timedelta(seconds=body.validated_data["expires_in"])
+        )
+        return Response(
+            _created(new, raw, previous=ApiKeySerializer(old).data),
+            status=status.HTTP_201_CREATED,
+        )
+
+
+class SignupApi(APIView):
+    """Signup express: only a provider key may call it; it needs no tenant header."""
+
+    authentication_classes = [ProviderKeyAuthentication]
+    permission_classes = [IsProvider]
+    throttle_classes: list = []  # provider keys belong to no application, hence no plan
+
+    @extend_schema(
+        tags=[TAG_SIGNUP],
+        operation_id="v1_signup",
+        summary="Create a tenant, an application on a plan and its first key",
+        description=(
+            "Authenticate with a provider key (`cmp_...`, from `manage.py create_provider_key`); "
+            "a tenant key is a 401 `wrong_key_type`. One transaction. If the plan requires "
+            "approval the application is `pending` and its key gets 403 `application_pending` "
+            "until staff approve it in admin."
+        ),
+        request=SignupSerializer,
+        responses={201: SignupResultSerializer, **error_responses(400, 401, 413, 415)},
+    )
+    def post(self, request):
+        body = SignupSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        result = tenant_provision_application(
+            name=data["name"], region=data["region"], plan=data["plan"]
+        )
+        return Response(
+            {
+                "tenant_id": result.tenant.public_id,
+                "application_id": result.application.app_id,
+                "api_key": result.api_key,
+                "application_state": result.application.state,
+                "plan": result.application.plan.slug,
+            },
+            status=status.HTTP_201_CREATED,
+        )

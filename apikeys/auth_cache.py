@@ -1,0 +1,118 @@
+"""The shared (Redis) cache of key snapshots that makes warm authentication query-free.
+
+Each key prefix has two entries: a snapshot (the pickled ApiKey with its application and
+tenant) tagged with a version token, and the current version token. A reader fetches both in
+one round trip and uses the snapshot only when the tags agree. Every write that changes what a
+key may do (revoke, roll, application state or plan, tenant changes, deletes) replaces the
+version token, so every process sees the change on its very next request.
+
+Why a version token and not just a delete: a reader that loaded the database just before a
+revocation committed could otherwise write the stale row back after the delete. Such a reader
+read the old token first, so its snapshot is tagged with a token that is no longer current.
+
+Tokens are replaced twice: at once (inside the writer's transaction, which also keeps tests
+that never commit honest) and again on commit (so a reader that cached the not-yet-committed
+state in between is rejected as well). No per-process copy is kept: nothing can go stale.
+
+Without Redis (the SQLite default) the cache is Django's in-process LocMemCache, which is
+correct only for a single process; run one worker there (the Makefile does).
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from collections.abc import Iterable
+
+from django.core.cache import cache
+from django.db import transaction
+
+logger = logging.getLogger(__name__)
+
+SNAPSHOT_TTL = 300  # seconds; also bounds the damage if a version bump is ever lost
+VERSION_TTL = 3 * SNAPSHOT_TTL  # outlives every snapshot that could carry an older token
+USED_GUARD_TTL = 60  # last_used_at is written at most once a minute per key
+
+_MISSING = "missing"  # negative entry: no key with this prefix (valid checksums are cheap)
+
+
+def _snapshot_key(prefix: str) -> str:
+    return f"auth:key:{prefix}"
+
+
+def _version_key(prefix: str) -> str:
+    return f"auth:ver:{prefix}"
+
+
+def snapshot_get(prefix: str) -> tuple[bool, object | None, str | None]:
+    """(hit, ApiKey or None, version token). On a miss the token is what a later
+    snapshot_set must be tagged with; it is read before the database on purpose."""
+    try:
+        values = cache.get_many([_snapshot_key(prefix), _version_key(prefix)])
+    except Exception:  # noqa: BLE001 - a cache outage must not lock everyone out
+        logger.warning("auth cache unavailable; reading the key from the database", exc_info=True)
+        return False, None, None
+    version = values.get(_version_key(prefix))
+    entry = values.get(_snapshot_key(prefix))
+    if isinstance(entry, dict) and entry.get("ver") == version:
+        key = entry.get("key")
+        return True, (None if key == _MISSING else key), version
+    return False, None, version
+
+
+def snapshot_set(prefix: str, key, version: str | None) -> None:
+    """Store what the database said, tagged with the token read before the query."""
+    try:
+        cache.set(
+            _snapshot_key(prefix),
+            {"ver": version, "key": _MISSING if key is None else key},
+            SNAPSHOT_TTL,
+        )
+    except Exception:  # noqa: BLE001
+        logger.warning("auth cache unavailable; key snapshot not stored", exc_info=True)
+
+
+def _bump(prefixes: list[str]) -> None:
+    cache.set_many({_version_key(p): secrets.token_hex(8) for p in prefixes}, VERSION_TTL)
+    cache.delete_many([_snapshot_key(p) for p in prefixes])
+
+
+def invalidate_prefixes(prefixes: Iterable[str]) -> None:
+    """Make every process reload these keys on their next request.
+
+    Errors from the immediate bump propagate on purpose: inside the caller's transaction they
+    roll the write back, so a revocation never succeeds while its invalidation failed.
+    """
+    prefixes = sorted(set(prefixes))
+    if not prefixes:
+        return
+    _bump(prefixes)
+    transaction.on_commit(lambda: _bump(prefixes), robust=True)
+
+
+def invalidate_applications(application_ids: Iterable[int]) -> None:
+    from apikeys.models import ApiKey
+
+    invalidate_prefixes(
+        ApiKey.objects.filter(application_id__in=list(application_ids)).values_list(
+            "prefix", flat=True
+        )
+    )
+
+
+def invalidate_tenants(tenant_ids: Iterable[int]) -> None:
+    from apikeys.models import ApiKey
+
+    invalidate_prefixes(
+        ApiKey.objects.filter(application__tenant_id__in=list(tenant_ids)).values_list(
+            "prefix", flat=True
+        )
+    )
+
+
+def claim_usage_write(key_id: int) -> bool:
+    """True at most once a minute per key across processes (Redis add is atomic)."""
+    try:
+        return bool(cache.add(f"auth:used:{key_id}", 1, USED_GUARD_TTL))
+    except Exception:  # noqa: BLE001 - fall back to the database's own once-a-minute guard
+        return True
