@@ -14,6 +14,7 @@ urlpatterns = [
     path("problems/<slug:code>", core_views.problem_types, name="problem-type"),
     re_path(r"^v1/customer/?$", CustomerCollectionApi.as_view(), name="v1-customer-collection"),
     re_path(r"^v1/customer/", include("customers.urls")),
+    re_path(r"^v1/usage", include("plans.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),

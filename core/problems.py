@@ -33,6 +33,8 @@ PROBLEM_TYPES: dict[str, tuple[int, str]] = {
     "tenant_mismatch": (403, "The tenant header does not match the API key's tenant."),
     "tenant_inactive": (403, "The tenant is inactive."),
     "gateway_secret_invalid": (403, "The request did not come through the API gateway."),
+    "plan_method_not_allowed": (403, "Your plan does not allow this call."),
+    "trial_expired": (403, "The application's trial has ended."),
     "not_found": (404, "The resource was not found."),
     "method_not_allowed": (405, "The HTTP method is not allowed on this resource."),
     "not_acceptable": (406, "The requested representation is not available."),
@@ -166,7 +168,7 @@ def _classify(exc: Exception) -> tuple[int, str, str, list[dict[str, Any]], dict
     if isinstance(exc, drf_exceptions.NotAcceptable):
         return 406, "not_acceptable", str(exc.detail), [], {}
     if isinstance(exc, drf_exceptions.Throttled):
-        return 429, "rate_limited", str(exc.detail), [], {}
+        return 429, "rate_limited", str(exc.detail), [], getattr(exc, "extra", None) or {}
     if isinstance(exc, drf_exceptions.APIException):
         code = exc.get_codes() if isinstance(exc.get_codes(), str) else "error"
         return exc.status_code, code, str(exc.detail), [], {}

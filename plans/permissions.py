@@ -1,0 +1,53 @@
+"""Plan gating: the route family and method a view belongs to must be in the caller's plan."""
+
+from django.utils import timezone
+from rest_framework.permissions import BasePermission
+
+from plans.enforcement import request_plan, view_method
+from plans.exceptions import (
+    MSG_FAMILY_NOT_GRANTED,
+    MSG_METHOD_NOT_ENABLED,
+    MSG_TRIAL_EXPIRED,
+    PlanMethodNotAllowed,
+    TrialExpired,
+)
+from plans.selectors import application_trial_ends_at
+
+
+class PlanAllowsMethod(BasePermission):
+    """403 `plan_method_not_allowed` when the plan lacks the view's `api_family` or its
+    `plan_method`; 403 `trial_expired` once a trial application's trial has ended.
+
+    Runs after HasTenantAccess. Views without `api_family` and `plan_method` are not gated,
+    nor are callers without an application (provider keys).
+    """
+
+    def has_permission(self, request, view) -> bool:
+        family = getattr(view, "api_family", "") or ""
+        method = view_method(view)
+        if not family and not method:
+            return True
+        plan = request_plan(request)
+        if plan is None:
+            return True
+        extra = {"plan": plan.slug}
+        if plan.trial_days:
+            ends = application_trial_ends_at(
+                application_id=request.user.application_id, plan_id=plan.id
+            )
+            if ends is not None and ends <= timezone.now():
+                raise TrialExpired(
+                    MSG_TRIAL_EXPIRED.format(plan=plan.name, ended=ends.isoformat()),
+                    extra={**extra, "trial_ended_at": ends.isoformat()},
+                )
+        if family and family not in plan.families:
+            raise PlanMethodNotAllowed(
+                MSG_FAMILY_NOT_GRANTED.format(plan=plan.name, family=family),
+                extra={**extra, "family": family},
+            )
+        if method and method not in plan.methods:
+            raise PlanMethodNotAllowed(
+                MSG_METHOD_NOT_ENABLED.format(plan=plan.name, method=method),
+                extra={**extra, "method": method},
+            )
+        return True
