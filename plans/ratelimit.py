@@ -30,6 +30,10 @@ from plans.models import Period
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 APP_TOTAL = "-"  # usage field key id for the application's own total
 USAGE_RETENTION = timedelta(days=35)  # unflushed buckets older than this are dropped by Redis
+# A counter outlives its window by this much: a call that read the clock just before the
+# boundary but reaches Redis just after must still find the old window's count (an expiry
+# in the past would delete it and let such late calls through).
+COUNTER_GRACE_SECONDS = 120
 
 
 # --- Windows --------------------------------------------------------------------------------
@@ -507,7 +511,11 @@ def hit(
     at = at or now()
     windows = [window_for(limit.period, at) for limit in limits]
     counters = [
-        (counter_key(application_id, limit, window), limit.value, window.end_ts)
+        (
+            counter_key(application_id, limit, window),
+            limit.value,
+            window.end_ts + COUNTER_GRACE_SECONDS if window.end_ts else None,
+        )
         for limit, window in zip(limits, windows, strict=True)
     ]
     fields = [usage_field(None, m) for m in metrics]

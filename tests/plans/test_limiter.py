@@ -128,3 +128,15 @@ def test_2n_concurrent_calls_admit_exactly_n_across_two_processes():
     assert all(proc.returncode == 0 for proc in procs)
     assert sum(admitted) == 50, admitted
     assert settings.REDIS_URL
+
+
+def test_a_late_call_from_a_window_that_just_ended_still_sees_its_count(backend):
+    """A call that read the clock before a boundary but reaches the limiter after it is
+    checked against the old window's counter, which must not have expired yet."""
+    at = datetime.now(UTC) - timedelta(seconds=61)  # its minute window ended 1-60 s ago
+    limits = [LimitSpec("hits", "minute", 1)]
+    assert ratelimit.hit(
+        application_id="late", key_id=None, limits=limits, metrics=[], at=at
+    ).allowed
+    again = ratelimit.hit(application_id="late", key_id=None, limits=limits, metrics=[], at=at)
+    assert not again.allowed
