@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from django_redis.exceptions import ConnectionInterrupted
+from redis.exceptions import RedisError
+
+from plans.exceptions import RateLimiterUnavailable
 from plans.selectors import PlanSnapshot, plan_snapshot_get
 
 
@@ -11,7 +15,10 @@ def request_plan(request) -> PlanSnapshot | None:
     raw = getattr(request, "_request", request)
     if not hasattr(raw, "plan_snapshot"):
         plan_id = getattr(request.user, "plan_id", None)
-        raw.plan_snapshot = plan_snapshot_get(plan_id=plan_id) if plan_id is not None else None
+        try:
+            raw.plan_snapshot = plan_snapshot_get(plan_id=plan_id) if plan_id is not None else None
+        except (RedisError, ConnectionInterrupted) as exc:  # the cache is Redis: fail closed
+            raise RateLimiterUnavailable() from exc
     return raw.plan_snapshot
 
 
