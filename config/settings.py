@@ -73,6 +73,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "core.middleware.RequestIdMiddleware",
     "core.middleware.GatewaySecretMiddleware",
+    "plans.middleware.RateLimitHeadersMiddleware",
     "core.middleware.BodySizeLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -177,7 +178,12 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_REQUEST_BODY_BYTES
 # --- REST framework ---------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["apikeys.authentication.ApiKeyAuthentication"],
-    "DEFAULT_PERMISSION_CLASSES": ["apikeys.permissions.HasTenantAccess"],
+    # HasTenantAccess stays first: plan gating needs an authenticated, tenant-checked caller.
+    "DEFAULT_PERMISSION_CLASSES": [
+        "apikeys.permissions.HasTenantAccess",
+        "plans.permissions.PlanAllowsMethod",
+    ],
+    "DEFAULT_THROTTLE_CLASSES": ["plans.throttling.PlanRateThrottle"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["core.parsers.StrictJSONParser"],
     "DEFAULT_FILTER_BACKENDS": [],
@@ -208,6 +214,12 @@ SPECTACULAR_SETTINGS = {
 
 # Behind 3scale/APIcast: requests must carry this secret in X-3scale-Proxy-Secret-Token.
 GATEWAY_SECRET_TOKEN = env_str("GATEWAY_SECRET_TOKEN")
+
+# Usage counted in Redis reaches the database at least this often (while there is traffic,
+# or from `manage.py flush_usage`); keep it under 60 so usage lags Redis by under a minute.
+USAGE_FLUSH_INTERVAL_SECONDS = env_int("USAGE_FLUSH_INTERVAL_SECONDS", 30)
+if not 1 <= USAGE_FLUSH_INTERVAL_SECONDS <= 60:
+    raise ImproperlyConfigured("USAGE_FLUSH_INTERVAL_SECONDS must be between 1 and 60.")
 
 LOGGING = {
     "version": 1,

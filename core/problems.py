@@ -38,6 +38,7 @@ PROBLEM_TYPES: dict[str, tuple[int, str]] = {
     "application_suspended": (403, "The application is suspended."),
     "application_trial_ended": (403, "The application's trial has ended."),
     "insufficient_scope": (403, "The API key's scopes do not allow this request."),
+    "plan_method_not_allowed": (403, "Your plan does not allow this call."),
     "not_found": (404, "The resource was not found."),
     "method_not_allowed": (405, "The HTTP method is not allowed on this resource."),
     "not_acceptable": (406, "The requested representation is not available."),
@@ -173,7 +174,7 @@ def _classify(exc: Exception) -> tuple[int, str, str, list[dict[str, Any]], dict
     if isinstance(exc, drf_exceptions.NotAcceptable):
         return 406, "not_acceptable", str(exc.detail), [], {}
     if isinstance(exc, drf_exceptions.Throttled):
-        return 429, "rate_limited", str(exc.detail), [], {}
+        return 429, "rate_limited", str(exc.detail), [], getattr(exc, "extra", None) or {}
     if isinstance(exc, drf_exceptions.APIException):
         code = exc.get_codes() if isinstance(exc.get_codes(), str) else "error"
         return exc.status_code, code, str(exc.detail), [], {}

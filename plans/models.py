@@ -91,3 +91,44 @@ class PlanLimit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.metric} ≤ {self.value}/{self.period}"
+
+
+class UsageRecord(models.Model):
+    """Requests per application (and per key) per metric per UTC hour.
+
+    Rows with no key are the application's totals; rows with a key break them down. The flush
+    adds to a row with an upsert, so the database, not Python, decides concurrent flushes.
+    """
+
+    application = models.ForeignKey(
+        "apikeys.Application", on_delete=models.CASCADE, related_name="usage_records"
+    )
+    key = models.ForeignKey(
+        "apikeys.ApiKey",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="usage_records",
+        help_text="Empty on the application's total rows.",
+    )
+    metric = models.CharField(max_length=32)
+    hour = models.DateTimeField(help_text="Start of the UTC hour.")
+    count = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        ordering = ["application", "hour", "metric"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["application", "metric", "hour"],
+                condition=models.Q(key__isnull=True),
+                name="usage_app_metric_hour_unique",
+            ),
+            models.UniqueConstraint(
+                fields=["application", "key", "metric", "hour"],
+                condition=models.Q(key__isnull=False),
+                name="usage_key_metric_hour_unique",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.metric} {self.hour:%Y-%m-%d %H}:00 = {self.count}"

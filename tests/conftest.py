@@ -13,6 +13,7 @@ from django.db import connection
 from rest_framework.test import APIClient
 
 from apikeys.services import apikey_create
+from plans import ratelimit
 from tenants.services import tenant_create
 
 
@@ -38,8 +39,18 @@ def make_client(tenant, raw_key, *, header: bool = True) -> APIClient:
 def _clear_cache():
     """Caches (Redis in CI) outlive a test's database rollback; start each test clean."""
     cache.clear()
+    ratelimit.reset_memory_backend()
     yield
     cache.clear()
+    ratelimit.reset_memory_backend()
+
+
+@pytest.fixture
+def tse(db):
+    """The Smart Customer document's API product (created by a data migration)."""
+    from customers.models import ApiProduct
+
+    return ApiProduct.objects.get(slug="tse")
 
 
 @pytest.fixture
@@ -75,17 +86,3 @@ def bob_client(tenant_b, key_b):
 @pytest.fixture
 def anon_client():
     return APIClient()
-
-
-def pytest_collection_modifyitems(config, items):
-    """Backend-specific tests skip, with the reason printed (-ra), when the backend is absent.
-    CI runs the suite against PostgreSQL + Redis, so none of them is skipped there."""
-    from django.conf import settings
-
-    on_postgres = settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
-    has_redis = bool(getattr(settings, "REDIS_URL", ""))
-    for item in items:
-        if "postgres_only" in item.keywords and not on_postgres:
-            item.add_marker(pytest.mark.skip(reason="needs PostgreSQL (set DATABASE_URL)"))
-        if "redis_only" in item.keywords and not has_redis:
-            item.add_marker(pytest.mark.skip(reason="needs Redis (set REDIS_URL)"))

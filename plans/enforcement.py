@@ -1,0 +1,26 @@
+"""Shared by the plan permission and throttle: the caller's plan, looked up once a request."""
+
+from __future__ import annotations
+
+from django_redis.exceptions import ConnectionInterrupted
+from redis.exceptions import RedisError
+
+from plans.exceptions import RateLimiterUnavailable
+from plans.selectors import PlanSnapshot, plan_snapshot_get
+
+
+def request_plan(request) -> PlanSnapshot | None:
+    """The plan of the caller's application (None for callers without one, e.g. provider
+    keys). Kept on the underlying HttpRequest so the permission and throttle share it."""
+    raw = getattr(request, "_request", request)
+    if not hasattr(raw, "plan_snapshot"):
+        plan_id = getattr(request.user, "plan_id", None)
+        try:
+            raw.plan_snapshot = plan_snapshot_get(plan_id=plan_id) if plan_id is not None else None
+        except (RedisError, ConnectionInterrupted) as exc:  # the cache is Redis: fail closed
+            raise RateLimiterUnavailable() from exc
+    return raw.plan_snapshot
+
+
+def view_method(view) -> str:
+    return getattr(view, "plan_method", "") or ""
