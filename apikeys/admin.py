@@ -3,6 +3,7 @@ the shared auth cache is invalidated and all server processes see it on their ne
 
 from django import forms
 from django.contrib import admin, messages
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
@@ -24,8 +25,6 @@ from apikeys.services import (
     application_suspend,
     auth_cache_forget,
 )
-
-USAGE_CHART_URL = "/admin/plans/usage/{app_id}/"  # the page itself lives in the plans app
 
 
 class ApiKeyInline(admin.TabularInline):
@@ -81,7 +80,7 @@ class ApplicationAdmin(admin.ModelAdmin):
             return "-"
         return format_html(
             '<a href="{}">Usage chart</a> (hits per hour, last 7 days)',
-            USAGE_CHART_URL.format(app_id=application.app_id),
+            reverse("admin:plans_application_usage", args=[application.pk]),
         )
 
     def save_model(self, request, obj, form, change):

@@ -45,12 +45,6 @@ def test_admin_pages_render(admin_client, key_a, tenant_a):
         assert admin_client.get(url).status_code == 200, url
 
 
-def test_application_page_links_to_its_usage_chart(admin_client, key_a):
-    application = key_a[0].application
-    page = admin_client.get(f"/admin/apikeys/application/{application.pk}/change/")
-    assert f'href="/admin/plans/usage/{application.app_id}/"' in page.content.decode()
-
-
 def test_approve_action_lets_a_pending_applications_key_in(admin_client, tenant_a, pending_app):
     application, raw = pending_app
     client = make_client(tenant_a, raw)

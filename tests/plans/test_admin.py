@@ -87,3 +87,13 @@ def test_usage_chart_is_for_staff_only(client, tenant_a):
     response = client.get(reverse("admin:plans_application_usage", args=[application.pk]))
     assert response.status_code == 302
     assert "/admin/login/" in response["Location"]
+
+
+def test_application_admin_links_to_its_usage_chart(admin_client, tenant_a):
+    from apikeys.services import application_get_or_create_default
+
+    application = application_get_or_create_default(tenant=tenant_a)
+    page = admin_client.get(f"/admin/apikeys/application/{application.pk}/change/").content.decode()
+    chart = f"/admin/plans/plan/usage/{application.pk}/"
+    assert chart in page
+    assert admin_client.get(chart).status_code == 200
