@@ -7,7 +7,7 @@ from rest_framework import serializers
 from apikeys.keys import mask_key
 from apikeys.models import ALL_SCOPES, ApiKey
 from apikeys.services import MAX_ROLL_GRACE
-from core.serializers import StrictInputSerializer
+from core.serializers import StrictCharField, StrictInputSerializer
 from plans.selectors import plan_get_by_slug
 from tenants.services import tenant_validate_region
 
@@ -64,7 +64,7 @@ def _scopes_field(**kwargs) -> serializers.ListField:
 
 
 class ApiKeyCreateSerializer(StrictInputSerializer):
-    label = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+    label = StrictCharField(max_length=100, required=False, allow_blank=True, default="")
     scopes = _scopes_field(required=False, default=list(ALL_SCOPES))
 
 
@@ -79,9 +79,9 @@ class ApiKeyRollSerializer(StrictInputSerializer):
 
 
 class SignupSerializer(StrictInputSerializer):
-    name = serializers.CharField(max_length=200)
+    name = StrictCharField(max_length=200)
     plan = serializers.SlugField(max_length=50, help_text="Plan slug, e.g. bronze or trial.")
-    region = serializers.CharField(
+    region = StrictCharField(
         max_length=2, required=False, default="IT", help_text="Default phone region (ISO)."
     )
 

@@ -7,7 +7,7 @@ drf-spectacular reads them from there like any other serializer's fields.
 from drf_spectacular.utils import OpenApiExample, extend_schema_serializer
 from rest_framework import serializers
 
-from core.serializers import StrictInputSerializer
+from core.serializers import StrictCharField, StrictInputSerializer
 
 # Model field -> the document's name, for error messages raised by the services.
 COMPANY_API_FIELDS = {
@@ -30,7 +30,7 @@ EXAMPLE_CUSTOMER = {
 
 def _required_text(max_length: int, **kwargs) -> serializers.CharField:
     """Required, non-blank, trimmed text: the document marks all four fields Required."""
-    return serializers.CharField(
+    return StrictCharField(
         required=True, allow_blank=False, max_length=max_length, trim_whitespace=True, **kwargs
     )
 

@@ -436,3 +436,10 @@ def test_request_id_is_echoed_in_errors(alice_keyonly, tenant_a):
     response = alice_keyonly.get(company_url(tenant_a, "456"), HTTP_X_REQUEST_ID="trace-123")
     assert response["X-Request-ID"] == "trace-123"
     assert response.json()["request_id"] == "trace-123"
+
+
+def test_company_fields_must_be_strings(alice_keyonly, tenant_a, tse):
+    body = {**DOC_CUSTOMER, "first-name": 42}
+    response = alice_keyonly.post(company_url(tenant_a), body, format="json")
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["field"] == "first-name"

@@ -209,3 +209,10 @@ def test_keys_need_the_tenant_header_and_it_must_match(tenant_b, key_a, tenant_a
     assert no_header.get("/v1/keys").json()["code"] == "tenant_header_missing"
     wrong = make_client(tenant_b, key_a[1])
     assert wrong.get("/v1/keys").json()["code"] == "tenant_mismatch"
+
+
+@pytest.mark.parametrize("label", [5, True, ["x"]])
+def test_key_label_must_be_a_string(alice_client, label):
+    response = alice_client.post("/v1/keys", {"label": label}, format="json")
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["field"] == "label"
