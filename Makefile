@@ -24,8 +24,7 @@ install: $(VENV)/.installed
 	chmod 600 $@
 
 run: install .secret_key
-	@export SECRET_KEY="$${SECRET_KEY:-$$(cat .secret_key)}"; \
-	$(BIN)/python manage.py migrate --noinput -v 0 && \
+	@$(BIN)/python manage.py migrate --noinput -v 0 && \
 	$(BIN)/python manage.py collectstatic --noinput -v 0 && \
 	$(BIN)/python manage.py demo --port $(PORT) && \
 	exec $(BIN)/gunicorn config.wsgi --bind 127.0.0.1:$(PORT) --workers $(WEB_CONCURRENCY) \

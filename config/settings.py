@@ -42,9 +42,14 @@ DEBUG = env_bool("DJANGO_DEBUG", False)
 
 SECRET_KEY = env_str("SECRET_KEY")
 if not SECRET_KEY:
+    # `make run` writes a random key here, so manage.py commands work beside it unchanged.
+    _key_file = Path(env_str("SECRET_KEY_FILE", str(BASE_DIR / ".secret_key")))
+    if _key_file.is_file():
+        SECRET_KEY = _key_file.read_text().strip()
+if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured(
-            "SECRET_KEY is not set. Set it (make run writes one to .secret_key) "
+            "SECRET_KEY is not set. Set it, or SECRET_KEY_FILE (make run writes .secret_key), "
             "or set DJANGO_DEBUG=true for a throwaway development key."
         )
     SECRET_KEY = "insecure-development-only-key"
