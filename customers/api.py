@@ -107,11 +107,15 @@ def customer_page_response(request) -> Response:
     sort, limit = V1_SORTS[params["sort"]], params["limit"]
     if "cursor" in request.query_params:
         items, next_cursor = keyset_slice(qs, sort=sort, cursor=params.get("cursor"), limit=limit)
-        body = {"data": [_render(c) for c in items], "limit": limit, "nextCursor": next_cursor}
+        body = {
+            "data": CustomerSerializer(items, many=True).data,
+            "limit": limit,
+            "nextCursor": next_cursor,
+        }
     else:
         items, total, pages = page_slice(qs, sort=sort, page=params["page"], limit=limit)
         body = {
-            "data": [_render(c) for c in items],
+            "data": CustomerSerializer(items, many=True).data,
             "page": params["page"],
             "limit": limit,
             "total": total,
