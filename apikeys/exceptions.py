@@ -28,6 +28,27 @@ MSG_KEY_LIMIT = (
     "Revoke one, or roll with expires_in=0."
 )
 MSG_KEY_NOT_LIVE = "Only a live key (not revoked, not expired) can be rolled."
+MSG_TENANT_HEADER_MISSING = "The x-business-tenant-id header is required."
+MSG_TENANT_MISMATCH = "The tenant does not match the API key's tenant."
+MSG_TENANT_INACTIVE = "The tenant is inactive."
+
+
+class TenantHeaderMissing(ApplicationError):
+    status = 400
+    code = "tenant_header_missing"
+    detail = MSG_TENANT_HEADER_MISSING
+
+
+class TenantMismatch(ApplicationError):
+    status = 403
+    code = "tenant_mismatch"
+    detail = MSG_TENANT_MISMATCH
+
+
+class TenantInactive(ApplicationError):
+    status = 403
+    code = "tenant_inactive"
+    detail = MSG_TENANT_INACTIVE
 
 
 class KeyAuthenticationFailed(exceptions.AuthenticationFailed):

@@ -12,32 +12,13 @@ from apikeys.exceptions import (
     ApplicationSuspended,
     ApplicationTrialEnded,
     InsufficientScope,
+    TenantHeaderMissing,
+    TenantInactive,
+    TenantMismatch,
 )
 from apikeys.models import Application, Scope
-from core.problems import ApplicationError
 
 TENANT_HEADER = "x-business-tenant-id"
-MSG_TENANT_HEADER_MISSING = f"The {TENANT_HEADER} header is required."
-MSG_TENANT_MISMATCH = "The tenant does not match the API key's tenant."
-MSG_TENANT_INACTIVE = "The tenant is inactive."
-
-
-class TenantHeaderMissing(ApplicationError):
-    status = 400
-    code = "tenant_header_missing"
-    detail = MSG_TENANT_HEADER_MISSING
-
-
-class TenantMismatch(ApplicationError):
-    status = 403
-    code = "tenant_mismatch"
-    detail = MSG_TENANT_MISMATCH
-
-
-class TenantInactive(ApplicationError):
-    status = 403
-    code = "tenant_inactive"
-    detail = MSG_TENANT_INACTIVE
 
 
 def check_tenant_id(request, tenant_id: str | None, *, required: bool) -> None:

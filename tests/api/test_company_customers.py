@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from apikeys.permissions import MSG_TENANT_MISMATCH
+from apikeys.exceptions import MSG_TENANT_MISMATCH
 from core.pagination import MSG_BAD_CURSOR
 from core.serializers import MSG_NOT_OBJECT, MSG_READ_ONLY_FIELD, MSG_UNKNOWN_FIELD
 from customers.exceptions import (
