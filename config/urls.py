@@ -2,11 +2,13 @@
 
 from django.contrib import admin
 from django.urls import include, path
+from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from core import views as core_views
 
 urlpatterns = [
+    path("", core_views.index, name="index"),
     path("healthz", core_views.healthz, name="healthz"),
     path("readyz", core_views.readyz, name="readyz"),
     path("problems/", core_views.problem_types, name="problem-types"),
@@ -19,6 +21,8 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
+    path("api/docs", RedirectView.as_view(url="/api/docs/", permanent=True)),
+    path("api/redoc", RedirectView.as_view(url="/api/redoc/", permanent=True)),
     path("admin/", admin.site.urls),
 ]
 

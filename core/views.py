@@ -16,6 +16,22 @@ def healthz(request):
 
 
 @require_GET
+def index(request):
+    """Where to start: the docs, the schema and the health checks."""
+    return JsonResponse(
+        {
+            "name": settings.SPECTACULAR_SETTINGS["TITLE"],
+            "docs": "/api/docs/",
+            "redoc": "/api/redoc/",
+            "schema": "/api/schema/",
+            "problems": "/problems/",
+            "health": "/healthz",
+            "ready": "/readyz",
+        }
+    )
+
+
+@require_GET
 def readyz(request):
     """Readiness: the database and (when configured) Redis answer."""
     checks: dict[str, str] = {}

@@ -62,3 +62,9 @@ def test_health_and_readiness_need_no_auth(client):
     ready = client.get("/readyz")
     assert ready.status_code == 200
     assert ready.json()["checks"]["database"] == "ok"
+
+
+def test_the_root_points_at_the_docs(client):
+    body = client.get("/").json()
+    assert body["docs"] == "/api/docs/"
+    assert client.get("/api/docs").status_code == 301
