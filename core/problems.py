@@ -9,6 +9,8 @@ from typing import Any
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, JsonResponse
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 from rest_framework import exceptions as drf_exceptions
 from rest_framework.response import Response
 
@@ -178,6 +180,14 @@ def _classify(exc: Exception) -> tuple[int, str, str, list[dict[str, Any]], dict
     if isinstance(exc, drf_exceptions.APIException):
         code = exc.get_codes() if isinstance(exc.get_codes(), str) else "error"
         return exc.status_code, code, str(exc.detail), [], {}
+    if isinstance(exc, (RedisConnectionError, RedisTimeoutError)):
+        return (
+            503,
+            "service_unavailable",
+            "A backing service is unavailable; retry shortly.",
+            [],
+            {},
+        )
     return 500, "internal_error", "An unexpected error occurred. Quote the request_id.", [], {}
 
 
@@ -205,4 +215,6 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
             response["Retry-After"] = str(max(1, int(wait + 0.999)))
     for name, value in getattr(exc, "headers", {}).items():
         response[name] = value
+    if status == 503 and "Retry-After" not in response:
+        response["Retry-After"] = "1"
     return response

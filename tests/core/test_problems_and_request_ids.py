@@ -68,3 +68,15 @@ def test_the_root_points_at_the_docs(client):
     body = client.get("/").json()
     assert body["docs"] == "/api/docs/"
     assert client.get("/api/docs").status_code == 301
+
+
+def test_a_redis_outage_is_a_503_problem_with_retry_after(rf):
+    from redis.exceptions import ConnectionError as RedisConnectionError
+
+    from core.problems import exception_handler
+
+    request = rf.get("/v1/keys")
+    response = exception_handler(RedisConnectionError("down"), {"request": request})
+    assert response.status_code == 503
+    assert response.data["code"] == "service_unavailable"
+    assert response["Retry-After"] == "1"
