@@ -8,7 +8,6 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.openapi import error_responses
-from core.pagination import keyset_slice, make_sorts
 from core.serializers import CursorQuerySerializer
 from customers import selectors
 from customers.churnkey_serializers import (
@@ -19,7 +18,6 @@ from customers.exceptions import MSG_NOT_FOUND, CustomerNotFound
 
 TAG = "Churnkey customers"
 # Oldest first, so customers created during a walk show up on a later page, not never.
-LIST_SORT = make_sorts({"createdAt": ("created_at", True)})["createdAt"]
 
 _AUTH = [{"bearerAuth": []}]  # the tenant comes from the key; the header is optional
 _DESCRIPTIONS = {
@@ -74,9 +72,8 @@ class ChurnkeyCustomerListApi(ChurnkeyApi):
     def get(self, request):
         query = CursorQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
-        customers, next_cursor = keyset_slice(
-            selectors.customer_list(tenant=request.user.tenant),
-            sort=LIST_SORT,
+        customers, next_cursor = selectors.customer_list_oldest_first(
+            tenant=request.user.tenant,
             cursor=query.validated_data["cursor"],
             limit=query.validated_data["limit"],
         )

@@ -12,7 +12,7 @@ from rest_framework.views import APIView
 
 from apikeys.permissions import check_tenant_id
 from core.openapi import error_responses
-from core.pagination import keyset_slice, make_sorts, next_link
+from core.pagination import next_link
 from core.serializers import CursorQuerySerializer
 from customers import selectors, services
 from customers.company_serializers import (
@@ -31,7 +31,6 @@ from customers.exceptions import (
 TAG = "Smart Customer API (company)"
 SUPPORTED_VERSIONS = ("v1",)
 # Oldest first, so customers created during a walk show up on a later page, not never.
-LIST_SORT = make_sorts({"createdAt": ("created_at", True)})["createdAt"]
 
 _INSTANCE = "/api/tse/v1/company/tn_0123456789abcdef/customer"
 _AUTH = [{"bearerAuth": []}]  # the tenant comes from companyId; the header is optional
@@ -178,9 +177,8 @@ class CompanyCustomerCollectionApi(CompanyApi):
     def get(self, request, **route):
         query = CursorQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
-        customers, next_cursor = keyset_slice(
-            selectors.customer_list(tenant=request.user.tenant),
-            sort=LIST_SORT,
+        customers, next_cursor = selectors.customer_list_oldest_first(
+            tenant=request.user.tenant,
             cursor=query.validated_data["cursor"],
             limit=query.validated_data["limit"],
         )

@@ -5,6 +5,7 @@ import uuid
 
 from django.db.models import QuerySet
 
+from core.pagination import keyset_slice, make_sorts
 from core.problems import ApplicationError
 from customers.filters import CustomerFilter
 from customers.models import ApiProduct, Customer
@@ -44,6 +45,17 @@ def customer_list(
             "; ".join(f"{e['field']}: {e['message']}" for e in errors), errors=errors
         )
     return filterset.qs
+
+
+OLDEST_FIRST = make_sorts({"createdAt": ("created_at", True)})["createdAt"]
+
+
+def customer_list_oldest_first(
+    *, tenant: Tenant, cursor: str | None, limit: int
+) -> tuple[list[Customer], str | None]:
+    """Active customers, oldest first, `limit` after the keyset `cursor`: the list the
+    company and churnkey route families page through. Returns (customers, next cursor)."""
+    return keyset_slice(customer_list(tenant=tenant), sort=OLDEST_FIRST, cursor=cursor, limit=limit)
 
 
 def customer_get(*, tenant: Tenant, customer_id, include_deleted: bool = False) -> Customer | None:

@@ -7,20 +7,9 @@ from django.conf import settings
 
 from apikeys.services import apikey_create, application_create
 from plans import ratelimit
+from plans.defaults import ALL_FAMILIES, ALL_METHODS
 from plans.models import Plan, PlanLimit
 from tests.conftest import make_client
-
-ALL_FAMILIES = ["v1", "company", "churnkey"]
-ALL_METHODS = [
-    "customer.create",
-    "customer.read",
-    "customer.list",
-    "customer.update",
-    "customer.delete",
-    "customer.lookup",
-    "usage.read",
-    "keys.manage",
-]
 
 
 def make_plan(slug, limits, *, families=None, methods=None, trial_days=None) -> Plan:
