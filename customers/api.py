@@ -7,10 +7,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.openapi import error_responses
-from core.pagination import keyset_slice, make_sorts, page_slice
+from core.pagination import keyset_slice, page_slice
 from customers import selectors, services
 from customers.exceptions import CustomerNotFound
 from customers.serializers import (
+    V1_SORTS,
     CustomerListQuerySerializer,
     CustomerPageSerializer,
     CustomerSerializer,
@@ -20,15 +21,6 @@ from customers.serializers import (
 
 TAG = "Customers (v1)"
 FILTER_KEYS = ("search", "customerType", "state", "createdAfter", "createdBefore")
-V1_SORTS = make_sorts(
-    {
-        "createdAt": ("created_at", True),
-        "updatedAt": ("updated_at", True),
-        "lastName": ("last_name", False),
-        "firstName": ("first_name", False),
-        "email": ("email", False),
-    }
-)
 
 
 class V1Api(APIView):

@@ -3,10 +3,20 @@
 from drf_spectacular.utils import OpenApiExample, extend_schema_serializer
 from rest_framework import serializers
 
+from core.pagination import make_sorts
 from core.serializers import MetadataField, StrictCharField, StrictInputSerializer
 from customers.models import CustomerState, CustomerType
 
-V1_SORTS = ("createdAt", "updatedAt", "lastName", "firstName", "email")
+# The one list of /v1 sort keys: the query serializer's choices and the paging code use it.
+V1_SORTS = make_sorts(
+    {
+        "createdAt": ("created_at", True),
+        "updatedAt": ("updated_at", True),
+        "lastName": ("last_name", False),
+        "firstName": ("first_name", False),
+        "email": ("email", False),
+    }
+)
 MAX_PAGE_LIMIT = 100
 
 
@@ -115,7 +125,7 @@ class CustomerListQuerySerializer(serializers.Serializer):
     sort = serializers.ChoiceField(
         required=False,
         default="-createdAt",
-        choices=[s for name in V1_SORTS for s in (name, "-" + name)],
+        choices=list(V1_SORTS),
     )
     cursor = serializers.CharField(
         required=False,
