@@ -9,21 +9,26 @@ from django.utils.html import format_html
 
 from apikeys.exceptions import KeyLimitReached, KeyNotLive
 from apikeys.keys import TENANT_KEY_TYPE
-from apikeys.models import ALL_SCOPES, MAX_LIVE_KEYS_PER_APPLICATION, ApiKey, Application
-from apikeys.selectors import apikey_count_live
-from apikeys.serializers import key_state
-from apikeys.services import (
+from apikeys.models import (
+    ALL_SCOPES,
     DEFAULT_ROLL_GRACE,
+    MAX_LIVE_KEYS_PER_APPLICATION,
+    ApiKey,
+    Application,
+)
+from apikeys.selectors import apikey_count_live
+from apikeys.services import (
     apikey_create,
+    apikey_delete_many,
     apikey_revoke,
     apikey_roll,
     apikey_save,
     application_approve,
     application_create,
+    application_delete_many,
     application_reactivate,
     application_save,
     application_suspend,
-    auth_cache_forget,
 )
 
 
@@ -42,7 +47,7 @@ class ApiKeyInline(admin.TabularInline):
 
     @admin.display(description="State")
     def state(self, key):
-        return key_state(key)
+        return key.state()
 
 
 @admin.register(Application)
@@ -92,12 +97,10 @@ class ApplicationAdmin(admin.ModelAdmin):
             setattr(obj, field, getattr(created, field))
 
     def delete_model(self, request, obj):
-        auth_cache_forget(application_ids=[obj.pk])
-        super().delete_model(request, obj)
+        application_delete_many(application_ids=[obj.pk])
 
     def delete_queryset(self, request, queryset):
-        auth_cache_forget(application_ids=list(queryset.values_list("pk", flat=True)))
-        super().delete_queryset(request, queryset)
+        application_delete_many(application_ids=list(queryset.values_list("pk", flat=True)))
 
     def _transition(self, request, queryset, service, verb: str) -> None:
         changed = sum(service(application=app) for app in queryset)
@@ -194,7 +197,7 @@ class ApiKeyAdmin(admin.ModelAdmin):
 
     @admin.display(description="State")
     def state(self, key):
-        return key_state(key)
+        return key.state()
 
     def save_model(self, request, obj, form, change):
         if change:
@@ -216,12 +219,10 @@ class ApiKeyAdmin(admin.ModelAdmin):
         messages.warning(request, f"New API key (shown once, copy it now): {raw}")
 
     def delete_model(self, request, obj):
-        auth_cache_forget(key_prefixes=[obj.prefix])
-        super().delete_model(request, obj)
+        apikey_delete_many(key_ids=[obj.pk])
 
     def delete_queryset(self, request, queryset):
-        auth_cache_forget(key_prefixes=list(queryset.values_list("prefix", flat=True)))
-        super().delete_queryset(request, queryset)
+        apikey_delete_many(key_ids=list(queryset.values_list("pk", flat=True)))
 
     @admin.action(description="Revoke selected keys now")
     def revoke_keys(self, request, queryset):
@@ -233,7 +234,10 @@ class ApiKeyAdmin(admin.ModelAdmin):
             request, f"Revoked {count} key(s) at {timezone.now():%Y-%m-%d %H:%M:%S} UTC."
         )
 
-    @admin.action(description="Roll selected keys (old ones keep working for 24 hours)")
+    @admin.action(
+        description=f"Roll selected keys (old ones keep working for "
+        f"{DEFAULT_ROLL_GRACE.total_seconds() / 3600:g} hours)"
+    )
     def roll_keys(self, request, queryset):
         for key in queryset.select_related("application"):
             try:

@@ -8,10 +8,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apikeys import selectors, services
-from apikeys.authentication import ProviderKeyAuthentication
 from apikeys.exceptions import MSG_SCOPE_ESCALATION, InsufficientScope, KeyNotFound
 from apikeys.models import MAX_LIVE_KEYS_PER_APPLICATION
-from apikeys.permissions import IsProvider
 from apikeys.serializers import (
     ApiKeyCreatedSerializer,
     ApiKeyCreateSerializer,
@@ -19,14 +17,10 @@ from apikeys.serializers import (
     ApiKeyRolledSerializer,
     ApiKeyRollSerializer,
     ApiKeySerializer,
-    SignupResultSerializer,
-    SignupSerializer,
 )
 from core.openapi import error_responses
-from tenants.services import tenant_provision_application
 
 TAG_KEYS = "API keys (v1)"
-TAG_SIGNUP = "Signup (provider)"
 
 
 class KeysApi(APIView):
@@ -147,44 +141,5 @@ class KeyRollApi(KeysApi):
         )
         return Response(
             _created(new, raw, previous=ApiKeySerializer(old).data),
-            status=status.HTTP_201_CREATED,
-        )
-
-
-class SignupApi(APIView):
-    """Signup express: only a provider key may call it; it needs no tenant header."""
-
-    authentication_classes = [ProviderKeyAuthentication]
-    permission_classes = [IsProvider]
-    throttle_classes: list = []  # provider keys belong to no application, hence no plan
-
-    @extend_schema(
-        tags=[TAG_SIGNUP],
-        operation_id="v1_signup",
-        summary="Create a tenant, an application on a plan and its first key",
-        description=(
-            "Authenticate with a provider key (`cmp_...`, from `manage.py create_provider_key`); "
-            "a tenant key is a 401 `wrong_key_type`. One transaction. If the plan requires "
-            "approval the application is `pending` and its key gets 403 `application_pending` "
-            "until staff approve it in admin."
-        ),
-        request=SignupSerializer,
-        responses={201: SignupResultSerializer, **error_responses(400, 401, 413, 415)},
-    )
-    def post(self, request):
-        body = SignupSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        data = body.validated_data
-        result = tenant_provision_application(
-            name=data["name"], region=data["region"], plan=data["plan"]
-        )
-        return Response(
-            {
-                "tenant_id": result.tenant.public_id,
-                "application_id": result.application.app_id,
-                "api_key": result.api_key,
-                "application_state": result.application.state,
-                "plan": result.application.plan.slug,
-            },
             status=status.HTTP_201_CREATED,
         )

@@ -26,6 +26,9 @@ from collections.abc import Iterable
 
 from django.core.cache import cache
 from django.db import transaction
+from django.db.models import Q
+
+from apikeys.models import ApiKey
 
 logger = logging.getLogger(__name__)
 
@@ -77,37 +80,30 @@ def _bump(prefixes: list[str]) -> None:
     cache.delete_many([_snapshot_key(p) for p in prefixes])
 
 
-def invalidate_prefixes(prefixes: Iterable[str]) -> None:
-    """Make every process reload these keys on their next request.
-
-    Errors from the immediate bump propagate on purpose: inside the caller's transaction they
-    roll the write back, so a revocation never succeeds while its invalidation failed.
-    """
-    prefixes = sorted(set(prefixes))
+def _bump_on_commit_too(prefixes: list[str]) -> None:
+    """Errors from the immediate bump propagate on purpose: inside the caller's transaction they
+    roll the write back, so a revocation never succeeds while its invalidation failed."""
     if not prefixes:
         return
     _bump(prefixes)
     transaction.on_commit(lambda: _bump(prefixes), robust=True)
 
 
-def invalidate_applications(application_ids: Iterable[int]) -> None:
-    from apikeys.models import ApiKey
-
-    invalidate_prefixes(
-        ApiKey.objects.filter(application_id__in=list(application_ids)).values_list(
-            "prefix", flat=True
-        )
-    )
-
-
-def invalidate_tenants(tenant_ids: Iterable[int]) -> None:
-    from apikeys.models import ApiKey
-
-    invalidate_prefixes(
-        ApiKey.objects.filter(application__tenant_id__in=list(tenant_ids)).values_list(
-            "prefix", flat=True
-        )
-    )
+def forget(
+    *,
+    key_prefixes: Iterable[str] = (),
+    application_ids: Iterable[int] = (),
+    tenant_ids: Iterable[int] = (),
+) -> None:
+    """The one entry point for invalidation: every process reloads these keys (given by
+    prefix, or all keys of these applications or tenants) on its next request. Call it inside
+    the transaction that changes what the keys may do, before deleting their rows."""
+    prefixes = set(key_prefixes)
+    application_ids, tenant_ids = list(application_ids), list(tenant_ids)
+    if application_ids or tenant_ids:
+        owned = Q(application_id__in=application_ids) | Q(application__tenant_id__in=tenant_ids)
+        prefixes.update(ApiKey.objects.filter(owned).values_list("prefix", flat=True))
+    _bump_on_commit_too(sorted(prefixes))
 
 
 def claim_usage_write(key_id: int) -> bool:

@@ -4,7 +4,6 @@ Keys resolve through the shared auth cache (apikeys.auth_cache): once warm, a re
 one cache round trip and no database query, and revocations are still seen at once.
 """
 
-import hmac
 from dataclasses import dataclass
 
 from django.utils import timezone
@@ -19,7 +18,7 @@ from apikeys.exceptions import (
     MSG_TENANT_KEY_ON_PROVIDER_ROUTE,
     KeyAuthenticationFailed,
 )
-from apikeys.keys import PROVIDER_KEY_TYPE, TENANT_KEY_TYPE, hash_key, parse_key
+from apikeys.keys import PROVIDER_KEY_TYPE, TENANT_KEY_TYPE, parse_key
 from apikeys.models import ApiKey
 from apikeys.selectors import apikey_resolve
 from apikeys.services import apikey_touch
@@ -94,7 +93,7 @@ class _BearerKeyAuthentication(BaseAuthentication):
         if parsed[0] != self.kind:
             raise KeyAuthenticationFailed(self.wrong_kind_message, "wrong_key_type")
         key = apikey_resolve(prefix=parsed[1])
-        if key is None or key.kind != self.kind or not _same_hash(key.key_hash, hash_key(raw)):
+        if key is None or key.kind != self.kind or not key.matches(raw):
             raise KeyAuthenticationFailed(MSG_INVALID)
         if key.is_revoked:
             raise KeyAuthenticationFailed(MSG_REVOKED, "api_key_revoked")
@@ -120,7 +119,3 @@ class ProviderKeyAuthentication(_BearerKeyAuthentication):
 
     kind = PROVIDER_KEY_TYPE
     wrong_kind_message = MSG_TENANT_KEY_ON_PROVIDER_ROUTE
-
-
-def _same_hash(stored: str, presented: str) -> bool:
-    return hmac.compare_digest(stored.encode(), presented.encode())

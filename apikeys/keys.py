@@ -5,6 +5,7 @@ the fixed `<type>_` prefix makes leaked keys easy for secret scanners to spot.
 """
 
 import hashlib
+import hmac
 import re
 import secrets
 import string
@@ -65,6 +66,11 @@ def lookup_prefix(raw: str) -> str:
 def hash_key(raw: str) -> str:
     """SHA-256 is right here: keys are high-entropy, so slow password hashes buy nothing."""
     return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def key_matches(stored_hash: str, raw: str) -> bool:
+    """Whether `raw` is the key whose hash is stored, compared in constant time."""
+    return hmac.compare_digest(stored_hash.encode(), hash_key(raw).encode())
 
 
 def mask_key(prefix: str) -> str:

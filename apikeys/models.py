@@ -5,13 +5,16 @@ each key is stored; the clear key is shown once when it is made.
 """
 
 import secrets
+from datetime import timedelta
 
 from django.db import models
 from django.utils import timezone
 
-from apikeys.keys import PROVIDER_KEY_TYPE, TENANT_KEY_TYPE
+from apikeys.keys import PROVIDER_KEY_TYPE, TENANT_KEY_TYPE, key_matches
 
 MAX_LIVE_KEYS_PER_APPLICATION = 5
+DEFAULT_ROLL_GRACE = timedelta(hours=24)  # how long a rolled key keeps working by default
+MAX_ROLL_GRACE = timedelta(days=7)
 
 
 class Scope(models.TextChoices):
@@ -28,6 +31,15 @@ def new_app_id() -> str:
 
 def all_scopes() -> list[str]:
     return list(ALL_SCOPES)
+
+
+def live_keys_q(now=None) -> models.Q:
+    """The database form of ApiKey.is_live: not revoked and not expired (a rolled key in its
+    grace period is live)."""
+    now = now or timezone.now()
+    return models.Q(revoked_at__isnull=True) & (
+        models.Q(expires_at__isnull=True) | models.Q(expires_at__gt=now)
+    )
 
 
 class Application(models.Model):
@@ -97,3 +109,18 @@ class ApiKey(models.Model):
 
     def is_expired(self, now=None) -> bool:
         return self.expires_at is not None and self.expires_at <= (now or timezone.now())
+
+    def state(self, now=None) -> str:
+        """revoked, expired, expiring (live until expires_at, e.g. rolled) or live."""
+        if self.is_revoked:
+            return "revoked"
+        if self.expires_at is not None:
+            return "expired" if self.is_expired(now) else "expiring"
+        return "live"
+
+    def is_live(self, now=None) -> bool:
+        """What makes a key usable (live_keys_q is the same rule as a query)."""
+        return self.state(now) in ("live", "expiring")
+
+    def matches(self, raw: str) -> bool:
+        return key_matches(self.key_hash, raw)

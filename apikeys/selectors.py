@@ -1,10 +1,9 @@
 """Reads of API keys and applications."""
 
-from django.db.models import Q, QuerySet
-from django.utils import timezone
+from django.db.models import QuerySet
 
 from apikeys import auth_cache
-from apikeys.models import ApiKey, Application
+from apikeys.models import ApiKey, Application, live_keys_q
 
 
 def apikey_get_by_prefix(*, prefix: str) -> ApiKey | None:
@@ -24,12 +23,6 @@ def apikey_resolve(*, prefix: str) -> ApiKey | None:
     key = apikey_get_by_prefix(prefix=prefix)
     auth_cache.snapshot_set(prefix, key, version)
     return key
-
-
-def live_keys_q(now=None) -> Q:
-    """Live = not revoked and not expired; a rolled key in its grace period is live."""
-    now = now or timezone.now()
-    return Q(revoked_at__isnull=True) & (Q(expires_at__isnull=True) | Q(expires_at__gt=now))
 
 
 def apikey_list(*, application: Application) -> QuerySet[ApiKey]:

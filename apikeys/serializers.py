@@ -1,25 +1,10 @@
-"""Representations of API keys and the bodies of the key and signup endpoints."""
+"""Representations of API keys and the bodies of the key endpoints."""
 
-from django.core.exceptions import ValidationError as DjangoValidationError
-from django.utils import timezone
 from rest_framework import serializers
 
 from apikeys.keys import mask_key
-from apikeys.models import ALL_SCOPES, ApiKey
-from apikeys.services import MAX_ROLL_GRACE
+from apikeys.models import ALL_SCOPES, DEFAULT_ROLL_GRACE, MAX_ROLL_GRACE, ApiKey
 from core.serializers import StrictCharField, StrictInputSerializer
-from plans.selectors import plan_get_by_slug
-from tenants.services import tenant_validate_region
-
-
-def key_state(key: ApiKey, now=None) -> str:
-    """live, expiring (will stop at expires_at, e.g. rolled), expired or revoked."""
-    now = now or timezone.now()
-    if key.revoked_at is not None:
-        return "revoked"
-    if key.expires_at is not None:
-        return "expired" if key.expires_at <= now else "expiring"
-    return "live"
 
 
 class ApiKeySerializer(serializers.Serializer):
@@ -41,7 +26,7 @@ class ApiKeySerializer(serializers.Serializer):
         return mask_key(key.prefix)
 
     def get_state(self, key: ApiKey) -> str:
-        return key_state(key)
+        return key.state()
 
 
 class ApiKeyCreatedSerializer(ApiKeySerializer):
@@ -71,36 +56,8 @@ class ApiKeyCreateSerializer(StrictInputSerializer):
 class ApiKeyRollSerializer(StrictInputSerializer):
     expires_in = serializers.IntegerField(
         required=False,
-        default=24 * 3600,
+        default=int(DEFAULT_ROLL_GRACE.total_seconds()),
         min_value=0,
         max_value=int(MAX_ROLL_GRACE.total_seconds()),
         help_text="Seconds the old key keeps working (default 86400 = 24 h, at most 7 days).",
     )
-
-
-class SignupSerializer(StrictInputSerializer):
-    name = StrictCharField(max_length=200)
-    plan = serializers.SlugField(max_length=50, help_text="Plan slug, e.g. bronze or trial.")
-    region = StrictCharField(
-        max_length=2, required=False, default="IT", help_text="Default phone region (ISO)."
-    )
-
-    def validate_plan(self, value: str):
-        plan = plan_get_by_slug(slug=value)
-        if plan is None:
-            raise serializers.ValidationError(f"Unknown plan {value!r}.", code="unknown_plan")
-        return plan
-
-    def validate_region(self, value: str) -> str:
-        try:
-            return tenant_validate_region(value)
-        except DjangoValidationError as exc:
-            raise serializers.ValidationError(exc.messages, code="unknown_region") from exc
-
-
-class SignupResultSerializer(serializers.Serializer):
-    tenant_id = serializers.CharField(help_text="Send it as x-business-tenant-id.")
-    application_id = serializers.CharField()
-    api_key = serializers.CharField(help_text="The first key: shown this once, never again.")
-    application_state = serializers.ChoiceField(choices=["pending", "live"])
-    plan = serializers.CharField()

@@ -11,14 +11,19 @@ from django.utils import timezone
 from apikeys import auth_cache
 from apikeys.exceptions import MSG_KEY_LIMIT, KeyLimitReached, KeyNotLive
 from apikeys.keys import PROVIDER_KEY_TYPE, TENANT_KEY_TYPE, generate_key, hash_key, lookup_prefix
-from apikeys.models import ALL_SCOPES, MAX_LIVE_KEYS_PER_APPLICATION, ApiKey, Application
+from apikeys.models import (
+    ALL_SCOPES,
+    DEFAULT_ROLL_GRACE,
+    MAX_LIVE_KEYS_PER_APPLICATION,
+    MAX_ROLL_GRACE,
+    ApiKey,
+    Application,
+)
 from apikeys.selectors import apikey_count_live
 from plans.models import Plan
 from plans.selectors import plan_get_default
 from tenants.models import Tenant
 
-DEFAULT_ROLL_GRACE = timedelta(hours=24)
-MAX_ROLL_GRACE = timedelta(days=7)
 LAST_USED_RESOLUTION = timedelta(seconds=60)
 
 
@@ -73,7 +78,7 @@ def _mint(
         except IntegrityError:
             continue
         # A negative "no such prefix" entry may be cached; drop it.
-        auth_cache.invalidate_prefixes([key.prefix])
+        auth_cache.forget(key_prefixes=[key.prefix])
         return key, raw
     raise RuntimeError("could not mint a unique API key prefix")
 
@@ -109,7 +114,7 @@ def application_set_state(
         rows = rows.filter(state__in=from_states)
     changed = bool(rows.update(state=state, updated_at=timezone.now()))
     if changed:
-        auth_cache.invalidate_applications([application.pk])
+        auth_cache.forget(application_ids=[application.pk])
     application.refresh_from_db(fields=["state", "updated_at"])
     return changed
 
@@ -140,7 +145,7 @@ def application_change_plan(*, application: Application, plan: Plan) -> Applicat
     application.plan = plan
     application.trial_ends_at = _trial_end(plan, timezone.now())
     application.save(update_fields=["plan", "trial_ends_at", "updated_at"])
-    auth_cache.invalidate_applications([application.pk])
+    auth_cache.forget(application_ids=[application.pk])
     return application
 
 
@@ -150,7 +155,7 @@ def application_save(*, application: Application, changed: list[str]) -> Applica
     if application.pk and "plan" in changed and "trial_ends_at" not in changed:
         application.trial_ends_at = _trial_end(application.plan, timezone.now())
     application.save()
-    auth_cache.invalidate_applications([application.pk])
+    auth_cache.forget(application_ids=[application.pk])
     return application
 
 
@@ -190,7 +195,7 @@ def apikey_revoke(*, key: ApiKey) -> ApiKey:
     """Revoke now; idempotent (the first revocation time is kept). Every process refuses the
     key from its next request on."""
     ApiKey.objects.filter(pk=key.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
-    auth_cache.invalidate_prefixes([key.prefix])
+    auth_cache.forget(key_prefixes=[key.prefix])
     key.refresh_from_db(fields=["revoked_at"])
     return key
 
@@ -206,7 +211,7 @@ def apikey_roll(
         now = timezone.now()
         application = _lock_application(key.application) if key.application_id else None
         old = ApiKey.objects.select_for_update().get(pk=key.pk)
-        if old.is_revoked or old.is_expired(now):
+        if not old.is_live(now):
             raise KeyNotLive()
         old_expires_at = now + grace
         if old.expires_at is not None:
@@ -223,7 +228,7 @@ def apikey_roll(
         )
         old.expires_at = old_expires_at
         old.save(update_fields=["expires_at"])
-        auth_cache.invalidate_prefixes([old.prefix])
+        auth_cache.forget(key_prefixes=[old.prefix])
     return new, raw, old
 
 
@@ -242,12 +247,20 @@ def apikey_save(*, key: ApiKey) -> ApiKey:
     """Staff edits of an existing key (label, scopes, expiry) from admin."""
     with transaction.atomic():
         key.save()
-        auth_cache.invalidate_prefixes([key.prefix])
+        auth_cache.forget(key_prefixes=[key.prefix])
     return key
 
 
-def auth_cache_forget(*, tenant_ids=(), application_ids=(), key_prefixes=()) -> None:
-    """Before deleting rows: make every process forget the keys that go with them."""
-    auth_cache.invalidate_tenants(tenant_ids)
-    auth_cache.invalidate_applications(application_ids)
-    auth_cache.invalidate_prefixes(key_prefixes)
+@transaction.atomic
+def application_delete_many(*, application_ids: list[int]) -> None:
+    """Delete applications with their keys; every process forgets the keys first."""
+    auth_cache.forget(application_ids=application_ids)
+    Application.objects.filter(pk__in=application_ids).delete()
+
+
+@transaction.atomic
+def apikey_delete_many(*, key_ids: list[int]) -> None:
+    """Delete key rows (staff only; revoking is the normal way out)."""
+    keys = ApiKey.objects.filter(pk__in=key_ids)
+    auth_cache.forget(key_prefixes=keys.values_list("prefix", flat=True))
+    keys.delete()

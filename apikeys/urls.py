@@ -1,4 +1,4 @@
-"""/v1/keys and /v1/signup routes; a trailing slash is accepted on every one."""
+"""/v1/keys routes; a trailing slash is accepted on every one."""
 
 from apikeys import api
 from core.urls import route
@@ -7,5 +7,4 @@ urlpatterns = [
     *route("v1/keys", api.KeyCollectionApi.as_view(), "v1-keys-collection"),
     *route("v1/keys/<str:key_id>/roll", api.KeyRollApi.as_view(), "v1-keys-roll"),
     *route("v1/keys/<str:key_id>", api.KeyDetailApi.as_view(), "v1-keys-detail"),
-    *route("v1/signup", api.SignupApi.as_view(), "v1-signup"),
 ]

@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "plans",
     "apikeys",
     "customers",
+    "onboarding",
 ]
 
 MIDDLEWARE = [

@@ -18,6 +18,7 @@ urlpatterns = [
     path("", include("customers.churnkey_urls")),
     path("", include("apikeys.urls")),
     path("", include("plans.urls")),
+    path("", include("onboarding.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),

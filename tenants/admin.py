@@ -3,9 +3,8 @@ caches each key's tenant, sees them on the next request in every server process.
 
 from django.contrib import admin
 
-from apikeys.services import auth_cache_forget
 from tenants.models import Tenant
-from tenants.services import tenant_set_active, tenant_update
+from tenants.services import tenant_delete_many, tenant_set_active, tenant_update
 
 
 @admin.register(Tenant)
@@ -23,12 +22,10 @@ class TenantAdmin(admin.ModelAdmin):
             super().save_model(request, obj, form, change)
 
     def delete_model(self, request, obj):
-        auth_cache_forget(tenant_ids=[obj.pk])
-        super().delete_model(request, obj)
+        tenant_delete_many(tenant_ids=[obj.pk])
 
     def delete_queryset(self, request, queryset):
-        auth_cache_forget(tenant_ids=list(queryset.values_list("pk", flat=True)))
-        super().delete_queryset(request, queryset)
+        tenant_delete_many(tenant_ids=list(queryset.values_list("pk", flat=True)))
 
     @admin.action(description="Deactivate selected tenants (their keys stop at once)")
     def deactivate(self, request, queryset):

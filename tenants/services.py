@@ -1,7 +1,5 @@
-"""Writes of tenants: provisioning a tenant together with its first API key, and changes
-that the shared auth cache (which holds a copy of each key's tenant) must hear about."""
-
-from typing import TYPE_CHECKING, NamedTuple
+"""Writes of tenants, and the changes that the shared auth cache (which holds a copy of each
+key's tenant) must hear about, announced through tenants.signals."""
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -9,12 +7,14 @@ from django.utils import timezone
 from phonenumbers import COUNTRY_CODE_TO_REGION_CODE
 
 from tenants.models import Tenant
-
-if TYPE_CHECKING:
-    from apikeys.models import Application
-    from plans.models import Plan
+from tenants.signals import tenants_changed
 
 _KNOWN_REGIONS = {r for regions in COUNTRY_CODE_TO_REGION_CODE.values() for r in regions}
+
+
+def _announce(tenant_ids: list[int]) -> None:
+    """Tell the apps that cache tenants (authentication) to forget these."""
+    tenants_changed.send(sender=Tenant, tenant_ids=tenant_ids)
 
 
 def tenant_validate_region(region: str) -> str:
@@ -34,54 +34,12 @@ def tenant_create(*, name: str, region: str = "IT", vat_strict: bool = False) ->
     )
 
 
-class Provisioned(NamedTuple):
-    tenant: Tenant
-    application: "Application"
-    api_key: str  # the clear key, shown once
-
-
-@transaction.atomic
-def tenant_provision_application(
-    *,
-    name: str,
-    region: str = "IT",
-    vat_strict: bool = False,
-    plan: "Plan | None" = None,
-    plan_slug: str | None = None,
-) -> Provisioned:
-    """A tenant, an application on the plan (given, by slug, or the default plan) and its
-    first key, in one transaction. The application is pending if the plan requires approval."""
-    from apikeys.services import apikey_create, application_create
-    from plans.selectors import plan_get_by_slug
-
-    if plan is None and plan_slug:
-        plan = plan_get_by_slug(slug=plan_slug)
-        if plan is None:
-            raise ValidationError(f"Unknown plan {plan_slug!r}.")
-    tenant = tenant_create(name=name, region=region, vat_strict=vat_strict)
-    application = application_create(tenant=tenant, plan=plan)
-    _key, raw = apikey_create(application=application, label="default")
-    return Provisioned(tenant, application, raw)
-
-
-def tenant_provision(
-    *, name: str, region: str = "IT", vat_strict: bool = False, plan_slug: str | None = None
-) -> tuple[Tenant, str]:
-    """(tenant, clear key): tenant_provision_application for callers that need no more."""
-    result = tenant_provision_application(
-        name=name, region=region, vat_strict=vat_strict, plan_slug=plan_slug
-    )
-    return result.tenant, result.api_key
-
-
 @transaction.atomic
 def tenant_update(*, tenant: Tenant, fields: list[str] | None = None) -> Tenant:
     """Save staff edits. Authentication caches each key's tenant (is_active, region, VAT
     strictness), so every process must reload it on its next request."""
-    from apikeys.services import auth_cache_forget
-
     tenant.save(update_fields=[*fields, "updated_at"] if fields else None)
-    auth_cache_forget(tenant_ids=[tenant.pk])
+    _announce([tenant.pk])
     return tenant
 
 
@@ -89,14 +47,19 @@ def tenant_update(*, tenant: Tenant, fields: list[str] | None = None) -> Tenant:
 def tenant_set_active(*, tenant: Tenant, is_active: bool) -> bool:
     """Activate or deactivate; a deactivated tenant's keys are refused (403 tenant_inactive)
     from the next request on, in every process. Returns whether the row changed."""
-    from apikeys.services import auth_cache_forget
-
     changed = bool(
         Tenant.objects.filter(pk=tenant.pk)
         .exclude(is_active=is_active)
         .update(is_active=is_active, updated_at=timezone.now())
     )
     if changed:
-        auth_cache_forget(tenant_ids=[tenant.pk])
+        _announce([tenant.pk])
     tenant.refresh_from_db(fields=["is_active", "updated_at"])
     return changed
+
+
+@transaction.atomic
+def tenant_delete_many(*, tenant_ids: list[int]) -> None:
+    """Delete tenants with everything they own; every process forgets their keys first."""
+    _announce(tenant_ids)
+    Tenant.objects.filter(pk__in=tenant_ids).delete()

@@ -143,7 +143,7 @@ def test_suspended_application_is_refused_on_the_next_request_and_back_after_rea
 
 def test_pending_application_is_403_application_pending(tenant_a, key_a, alice_client):
     Application.objects.filter(pk=key_a[0].application_id).update(state="pending")
-    auth_cache.invalidate_applications([key_a[0].application_id])
+    auth_cache.forget(application_ids=[key_a[0].application_id])
     response = alice_client.get("/v1/customer")
     assert response.status_code == 403
     assert response.json()["code"] == "application_pending"
@@ -155,7 +155,7 @@ def test_ended_trial_is_403(tenant_a, key_a, alice_client):
     Application.objects.filter(pk=key_a[0].application_id).update(
         trial_ends_at=timezone.now() - timedelta(seconds=1)
     )
-    auth_cache.invalidate_applications([key_a[0].application_id])
+    auth_cache.forget(application_ids=[key_a[0].application_id])
     assert alice_client.get("/v1/customer").json()["code"] == "application_trial_ended"
 
 

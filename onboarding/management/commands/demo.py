@@ -8,11 +8,11 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from apikeys.exceptions import KeyLimitReached
-from apikeys.keys import hash_key, lookup_prefix
+from apikeys.keys import lookup_prefix
 from apikeys.models import ApiKey
 from apikeys.services import apikey_create
+from onboarding.services import onboarding_provision
 from tenants.models import Tenant
-from tenants.services import tenant_provision
 
 DEMO_NAME = "Demo Business"
 
@@ -26,9 +26,8 @@ def _stored(path: Path) -> dict | None:
     key = ApiKey.objects.filter(prefix=lookup_prefix(creds.get("api_key", ""))).first()
     if (
         key is None
-        or key.key_hash != hash_key(creds["api_key"])
-        or key.revoked_at
-        or key.is_expired()
+        or not key.matches(creds["api_key"])
+        or not key.is_live()
         or not key.tenant
         or not key.tenant.is_active
         or key.tenant.public_id != creds.get("tenant_id")
@@ -65,7 +64,8 @@ class Command(BaseCommand):
                 except KeyLimitReached:  # credentials lost too often: start a fresh tenant
                     raw = None
             if raw is None:
-                tenant, raw = tenant_provision(name=DEMO_NAME, region="IT", plan_slug="platinum")
+                result = onboarding_provision(name=DEMO_NAME, region="IT", plan_slug="platinum")
+                tenant, raw = result.tenant, result.api_key
             creds = {"tenant_id": tenant.public_id, "api_key": raw}
             path.write_text(json.dumps(creds))
             path.chmod(0o600)

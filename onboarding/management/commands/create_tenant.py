@@ -5,7 +5,7 @@ import json
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from tenants.services import tenant_provision
+from onboarding.services import onboarding_provision
 
 
 class Command(BaseCommand):
@@ -26,7 +26,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         try:
-            tenant, raw_key = tenant_provision(
+            result = onboarding_provision(
                 name=options["name"],
                 region=options["region"],
                 vat_strict=options["vat_strict"],
@@ -34,6 +34,7 @@ class Command(BaseCommand):
             )
         except ValidationError as exc:
             raise CommandError("; ".join(exc.messages)) from exc
+        tenant, raw_key = result.tenant, result.api_key
         if options["json"]:
             self.stdout.write(json.dumps({"tenant_id": tenant.public_id, "api_key": raw_key}))
         else:

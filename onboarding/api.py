@@ -1,0 +1,51 @@
+"""/v1/signup: signup express, the provider's way to create a tenant ready to call the API."""
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from apikeys.authentication import ProviderKeyAuthentication
+from apikeys.permissions import IsProvider
+from core.openapi import error_responses
+from onboarding.serializers import SignupResultSerializer, SignupSerializer
+from onboarding.services import onboarding_provision
+
+TAG_SIGNUP = "Signup (provider)"
+
+
+class SignupApi(APIView):
+    """Signup express: only a provider key may call it; it needs no tenant header."""
+
+    authentication_classes = [ProviderKeyAuthentication]
+    permission_classes = [IsProvider]
+    throttle_classes: list = []  # provider keys belong to no application, hence no plan
+
+    @extend_schema(
+        tags=[TAG_SIGNUP],
+        operation_id="v1_signup",
+        summary="Create a tenant, an application on a plan and its first key",
+        description=(
+            "Authenticate with a provider key (`cmp_...`, from `manage.py create_provider_key`); "
+            "a tenant key is a 401 `wrong_key_type`. One transaction. If the plan requires "
+            "approval the application is `pending` and its key gets 403 `application_pending` "
+            "until staff approve it in admin."
+        ),
+        request=SignupSerializer,
+        responses={201: SignupResultSerializer, **error_responses(400, 401, 413, 415)},
+    )
+    def post(self, request):
+        body = SignupSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        result = onboarding_provision(name=data["name"], region=data["region"], plan=data["plan"])
+        return Response(
+            {
+                "tenant_id": result.tenant.public_id,
+                "application_id": result.application.app_id,
+                "api_key": result.api_key,
+                "application_state": result.application.state,
+                "plan": result.application.plan.slug,
+            },
+            status=status.HTTP_201_CREATED,
+        )
