@@ -1,8 +1,8 @@
 """The per-plan DRF throttle: one atomic limiter call per request (see plans.ratelimit)."""
 
-from redis.exceptions import RedisError
 from rest_framework.throttling import BaseThrottle
 
+from core.cache_errors import CACHE_ERRORS
 from plans import ratelimit
 from plans.enforcement import request_plan, view_method
 from plans.exceptions import MSG_LIMIT_REACHED, PlanLimitReached, RateLimiterUnavailable
@@ -33,7 +33,7 @@ class PlanRateThrottle(BaseThrottle):
                 limits=plan.limits_for(method),
                 metrics=[HITS, method] if method else [HITS],
             )
-        except RedisError as exc:
+        except CACHE_ERRORS as exc:  # fail closed: never let a call through uncounted
             raise RateLimiterUnavailable() from exc
         raw = request._request
         raw.ratelimit_decision = decision
