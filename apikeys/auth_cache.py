@@ -30,6 +30,8 @@ from django.db.models import Q
 
 from apikeys.models import ApiKey
 
+from core.cache_errors import CACHE_ERRORS
+
 logger = logging.getLogger(__name__)
 
 SNAPSHOT_TTL = 300  # seconds; also bounds the damage if a version bump is ever lost
@@ -52,7 +54,7 @@ def snapshot_get(prefix: str) -> tuple[bool, object | None, str | None]:
     snapshot_set must be tagged with; it is read before the database on purpose."""
     try:
         values = cache.get_many([_snapshot_key(prefix), _version_key(prefix)])
-    except Exception:  # noqa: BLE001 - a cache outage must not lock everyone out
+    except CACHE_ERRORS:  # an outage must not lock everyone out: read the database
         logger.warning("auth cache unavailable; reading the key from the database", exc_info=True)
         return False, None, None
     version = values.get(_version_key(prefix))
@@ -71,7 +73,7 @@ def snapshot_set(prefix: str, key, version: str | None) -> None:
             {"ver": version, "key": _MISSING if key is None else key},
             SNAPSHOT_TTL,
         )
-    except Exception:  # noqa: BLE001
+    except CACHE_ERRORS:
         logger.warning("auth cache unavailable; key snapshot not stored", exc_info=True)
 
 
@@ -110,5 +112,5 @@ def claim_usage_write(key_id: int) -> bool:
     """True at most once a minute per key across processes (Redis add is atomic)."""
     try:
         return bool(cache.add(f"auth:used:{key_id}", 1, USED_GUARD_TTL))
-    except Exception:  # noqa: BLE001 - fall back to the database's own once-a-minute guard
+    except CACHE_ERRORS:  # fall back to the database's own once-a-minute guard
         return True

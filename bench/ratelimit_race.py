@@ -34,13 +34,13 @@ def _setup() -> None:
 
 
 def _ours(run_id: str, limit: int, at: datetime):
-    from plans import ratelimit
-    from plans.ratelimit import LimitSpec
+    from plans import limiter
+    from plans.limiter import LimitSpec
 
     limits = [LimitSpec("hits", "minute", limit)]
 
     def call(_):
-        return ratelimit.hit(
+        return limiter.hit(
             application_id=run_id, key_id=None, limits=limits, metrics=[], at=at, flush_interval=0
         ).allowed
 
@@ -78,9 +78,9 @@ def _worker(args) -> int:
 
     redis = get_redis_connection("default")
     if kind == "lua":
-        from plans import ratelimit
+        from plans import limiter
 
-        ratelimit.get_backend()  # register the script before the start flag
+        limiter.get_backend()  # register the script before the start flag
     deadline = time.monotonic() + 30
     while not redis.exists(go) and time.monotonic() < deadline:
         time.sleep(0.002)
@@ -123,7 +123,7 @@ def main() -> None:
         f"{args.processes} process(es), {args.runs} runs, Redis {settings.REDIS_URL}"
     )
     for kind, label in (
-        ("lua", "Lua limiter (plans.ratelimit)"),
+        ("lua", "Lua limiter (plans.limiter)"),
         ("drf", "DRF SimpleRateThrottle"),
     ):
         results = [

@@ -9,11 +9,10 @@ from typing import Any
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, JsonResponse
-from redis.exceptions import ConnectionError as RedisConnectionError
-from redis.exceptions import TimeoutError as RedisTimeoutError
 from rest_framework import exceptions as drf_exceptions
 from rest_framework.response import Response
 
+from core.cache_errors import CACHE_ERRORS
 from core.request_id import current_request_id
 
 logger = logging.getLogger(__name__)
@@ -180,7 +179,7 @@ def _classify(exc: Exception) -> tuple[int, str, str, list[dict[str, Any]], dict
     if isinstance(exc, drf_exceptions.APIException):
         code = exc.get_codes() if isinstance(exc.get_codes(), str) else "error"
         return exc.status_code, code, str(exc.detail), [], {}
-    if isinstance(exc, (RedisConnectionError, RedisTimeoutError)):
+    if isinstance(exc, CACHE_ERRORS):  # see core.cache_errors for the policy
         return (
             503,
             "service_unavailable",

@@ -11,7 +11,7 @@ from django.http import Http404
 from django.template.response import TemplateResponse
 from django.urls import path
 
-from plans import ratelimit
+from plans import windows
 from plans.models import HITS, ApiFamily, Method, Plan, PlanLimit, UsageRecord
 from plans.selectors import usage_hourly
 from plans.services import plan_touch
@@ -107,7 +107,7 @@ class PlanAdmin(admin.ModelAdmin):
 
 def usage_chart_context(*, application_id: int, days: int = CHART_DAYS) -> dict:
     """Bars (one per UTC hour, oldest first) and day labels for the chart template."""
-    end = ratelimit.hour_start(ratelimit.now())
+    end = windows.hour_start(windows.now())
     start = end - timedelta(hours=days * 24 - 1)
     counts = usage_hourly(application_id=application_id, since=start, metrics=[HITS]).get(HITS, {})
     peak = max(counts.values(), default=0)

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from django_redis.exceptions import ConnectionInterrupted
-from redis.exceptions import RedisError
-
+from core.cache_errors import CACHE_ERRORS
 from plans.exceptions import RateLimiterUnavailable
 from plans.selectors import PlanSnapshot, plan_snapshot_get
 
@@ -17,7 +15,7 @@ def request_plan(request) -> PlanSnapshot | None:
         plan_id = getattr(request.user, "plan_id", None)
         try:
             raw.plan_snapshot = plan_snapshot_get(plan_id=plan_id) if plan_id is not None else None
-        except (RedisError, ConnectionInterrupted) as exc:  # the cache is Redis: fail closed
+        except CACHE_ERRORS as exc:  # the cache is Redis: fail closed
             raise RateLimiterUnavailable() from exc
     return raw.plan_snapshot
 

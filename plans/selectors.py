@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 
 from django.core.cache import cache
 
-from plans import ratelimit
+from plans import limiter, usage_store, windows
 from plans.models import HITS, Plan, UsageRecord
 
 PLAN_CACHE_SECONDS = 600
@@ -38,9 +38,9 @@ class PlanSnapshot:
     families: frozenset[str]
     methods: frozenset[str]
     trial_days: int | None
-    limits: tuple[ratelimit.LimitSpec, ...]
+    limits: tuple[limiter.LimitSpec, ...]
 
-    def limits_for(self, method: str | None) -> list[ratelimit.LimitSpec]:
+    def limits_for(self, method: str | None) -> list[limiter.LimitSpec]:
         """The limits one call counts against: `hits` and, if any, its method's."""
         return [
             lim for lim in self.limits if lim.metric == HITS or (method and lim.metric == method)
@@ -80,7 +80,7 @@ def plan_snapshot_get(*, plan_id: int) -> PlanSnapshot | None:
             methods=frozenset(plan.methods or []),
             trial_days=plan.trial_days,
             limits=tuple(
-                ratelimit.LimitSpec(lim.metric, lim.period, lim.value)
+                limiter.LimitSpec(lim.metric, lim.period, lim.value)
                 for lim in sorted(plan.limits.all(), key=lambda lim: (lim.metric, lim.period))
             ),
         )
@@ -93,13 +93,13 @@ def plan_snapshot_get(*, plan_id: int) -> PlanSnapshot | None:
 
 def _pending_totals(application_id: int, since: datetime) -> dict[tuple[str, datetime], int]:
     out: dict[tuple[str, datetime], int] = defaultdict(int)
-    for hour_ts, fields in ratelimit.get_backend().pending_usage(application_id):
+    for hour_ts, fields in usage_store.get_usage_store().pending_usage(application_id):
         hour = datetime.fromtimestamp(hour_ts, UTC)
         if hour < since:
             continue
         for name, count in fields.items():
             key_part, metric = name.split("|", 1)
-            if key_part == ratelimit.APP_TOTAL:
+            if key_part == usage_store.APP_TOTAL:
                 out[(metric, hour)] += count
     return out
 
@@ -110,8 +110,8 @@ def usage_hourly(
     """Exact hourly totals of an application since `since`: database rows plus the buckets
     still waiting in Redis. A read that overlaps a flush (seen by the flush sequence number
     changing or being odd) is retried, so nothing is counted twice or missed."""
-    backend = ratelimit.get_backend()
-    since = ratelimit.hour_start(since)
+    backend = usage_store.get_usage_store()
+    since = windows.hour_start(since)
     for attempt in range(6):
         before = backend.flush_seq_value()
         pending = _pending_totals(application_id, since)
@@ -138,9 +138,9 @@ def usage_summary(*, application_id: int, plan_id: int, days: int = 30) -> dict:
     from apikeys.models import Application
 
     plan = plan_snapshot_get(plan_id=plan_id)
-    now = ratelimit.now()
-    states = ratelimit.peek(application_id=application_id, limits=plan.limits if plan else [])
-    since = ratelimit.hour_start(now - timedelta(days=days))
+    now = windows.now()
+    states = limiter.peek(application_id=application_id, limits=plan.limits if plan else [])
+    since = windows.hour_start(now - timedelta(days=days))
     hourly = usage_hourly(application_id=application_id, since=since)
     app_id = Application.objects.filter(pk=application_id).values_list("app_id", flat=True).first()
     return {

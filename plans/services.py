@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from django.core.cache import cache
 from django.db import connection, transaction
 
-from plans import ratelimit
+from plans import usage_store
 from plans.models import UsageRecord
 from plans.selectors import plan_version_key
 
@@ -42,7 +42,7 @@ def _upsert_sql(*, with_key: bool) -> str:
     )
 
 
-def _usage_write(taken: ratelimit.Taken) -> int:
+def _usage_write(taken: usage_store.Taken) -> int:
     """Add taken buckets to the database in one transaction; returns requests written."""
     from apikeys.models import ApiKey, Application
 
@@ -51,7 +51,7 @@ def _usage_write(taken: ratelimit.Taken) -> int:
         hour = datetime.fromtimestamp(hour_ts, UTC)
         for name, count in fields.items():
             key_part, metric = name.split("|", 1)
-            key_id = None if key_part == ratelimit.APP_TOTAL else int(key_part)
+            key_id = None if key_part == usage_store.APP_TOTAL else int(key_part)
             rows[(int(app), key_id, metric, hour)] += count
     if not rows:
         return 0
@@ -85,7 +85,7 @@ def usage_flush(*, wait: float = 0) -> int:
     One flusher at a time (others return 0 at once, or after `wait` seconds); buckets are
     taken atomically, and put back if the database write fails. Returns the hits written.
     """
-    backend = ratelimit.get_backend()
+    backend = usage_store.get_usage_store()
     written = 0
     with backend.flush_guard(wait) as acquired:
         if not acquired:

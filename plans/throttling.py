@@ -1,9 +1,9 @@
-"""The per-plan DRF throttle: one atomic limiter call per request (see plans.ratelimit)."""
+"""The per-plan DRF throttle: one atomic limiter call per request (see plans.limiter)."""
 
-from redis.exceptions import RedisError
 from rest_framework.throttling import BaseThrottle
 
-from plans import ratelimit
+from core.cache_errors import CACHE_ERRORS
+from plans import limiter
 from plans.enforcement import request_plan, view_method
 from plans.exceptions import MSG_LIMIT_REACHED, PlanLimitReached, RateLimiterUnavailable
 from plans.models import HITS
@@ -27,13 +27,13 @@ class PlanRateThrottle(BaseThrottle):
             return True
         method = view_method(view)
         try:
-            decision = ratelimit.hit(
+            decision = limiter.hit(
                 application_id=application_id,
                 key_id=getattr(principal, "key_id", None),
                 limits=plan.limits_for(method),
                 metrics=[HITS, method] if method else [HITS],
             )
-        except RedisError as exc:
+        except CACHE_ERRORS as exc:  # fail closed: never let a call through uncounted
             raise RateLimiterUnavailable() from exc
         raw = request._request
         raw.ratelimit_decision = decision

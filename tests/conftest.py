@@ -13,7 +13,7 @@ from django.db import connection
 from rest_framework.test import APIClient
 
 from apikeys.services import apikey_create
-from plans import ratelimit
+from plans import limiter, usage_store
 from tenants.services import tenant_create
 
 
@@ -39,10 +39,12 @@ def make_client(tenant, raw_key, *, header: bool = True) -> APIClient:
 def _clear_cache():
     """Caches (Redis in CI) outlive a test's database rollback; start each test clean."""
     cache.clear()
-    ratelimit.reset_memory_backend()
+    limiter.reset_memory_backend()
+    usage_store.reset_memory_store()
     yield
     cache.clear()
-    ratelimit.reset_memory_backend()
+    limiter.reset_memory_backend()
+    usage_store.reset_memory_store()
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ import pytest
 from django.conf import settings
 
 from apikeys.services import apikey_create, application_create
-from plans import ratelimit
+from plans import limiter, usage_store, windows
 from plans.defaults import ALL_FAMILIES, ALL_METHODS
 from plans.models import Plan, PlanLimit
 from tests.conftest import make_client
@@ -37,7 +37,7 @@ def fixed_now(monkeypatch):
     """Freeze the limiter's clock 30 s into a minute an hour from now (windows stay in the
     future, so Redis expiries are real), making Retry-After and resets exact."""
     at = (datetime.now(UTC) + timedelta(hours=1)).replace(second=30, microsecond=0)
-    monkeypatch.setattr(ratelimit, "now", lambda: at)
+    monkeypatch.setattr(windows, "now", lambda: at)
     return at
 
 
@@ -46,6 +46,11 @@ def backend(request, monkeypatch):
     """Run a test against each real limiter backend (Redis only when REDIS_URL is set)."""
     if request.param == "redis" and not settings.REDIS_URL:
         pytest.skip("needs Redis: set REDIS_URL")
-    instance = ratelimit.RedisBackend() if request.param == "redis" else ratelimit.MemoryBackend()
-    monkeypatch.setattr(ratelimit, "_backend", instance)
+    if request.param == "redis":
+        store, instance = usage_store.RedisUsageStore(), limiter.RedisBackend()
+    else:
+        store = usage_store.MemoryUsageStore()
+        instance = limiter.MemoryBackend(store)
+    monkeypatch.setattr(usage_store, "_store", store)
+    monkeypatch.setattr(limiter, "_backend", instance)
     return instance

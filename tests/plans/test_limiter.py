@@ -14,15 +14,15 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from plans import ratelimit
-from plans.ratelimit import LimitSpec
+from plans import limiter
+from plans.limiter import LimitSpec
 
 AT = (datetime.now(UTC) + timedelta(hours=2)).replace(second=10, microsecond=0)
 REPO = Path(__file__).resolve().parents[2]
 
 
 def hit(app, limits, *, key_id=None, metrics=("hits",)):
-    return ratelimit.hit(
+    return limiter.hit(
         application_id=app, key_id=key_id, limits=limits, metrics=list(metrics), at=AT
     )
 
@@ -34,7 +34,7 @@ def test_a_refused_call_counts_against_nothing(backend):
     refused = hit("app-1", limits)
     assert not refused.allowed
     assert [c.limit.policy for c in refused.blocking] == ["customer.create-minute"]
-    used = [s.used for s in ratelimit.peek(application_id="app-1", limits=limits, at=AT)]
+    used = [s.used for s in limiter.peek(application_id="app-1", limits=limits, at=AT)]
     assert used == [2, 2]  # the hits counter was not incremented by the refused call
 
 
@@ -81,20 +81,20 @@ _WORKER = textwrap.dedent(
     import django
     django.setup()
     from django_redis import get_redis_connection
-    from plans import ratelimit
-    from plans.ratelimit import LimitSpec
+    from plans import limiter
+    from plans.limiter import LimitSpec
 
     app, at, total, limit, go = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), sys.argv[5]
     at = datetime.fromisoformat(at)
     limits = [LimitSpec("hits", "minute", limit)]
-    ratelimit.get_backend()  # connect and register the script before the start signal
+    limiter.get_backend()  # connect and register the script before the start signal
     redis = get_redis_connection("default")
     print("ready", flush=True)
     deadline = time.monotonic() + 30
     while not redis.exists(go) and time.monotonic() < deadline:
         time.sleep(0.005)
     def one(_):
-        return ratelimit.hit(application_id=app, key_id=None, limits=limits, metrics=[], at=at).allowed
+        return limiter.hit(application_id=app, key_id=None, limits=limits, metrics=[], at=at).allowed
     with ThreadPoolExecutor(16) as pool:
         admitted = sum(pool.map(one, range(total)))
     print(json.dumps({"admitted": admitted}), flush=True)
@@ -135,8 +135,6 @@ def test_a_late_call_from_a_window_that_just_ended_still_sees_its_count(backend)
     checked against the old window's counter, which must not have expired yet."""
     at = datetime.now(UTC) - timedelta(seconds=61)  # its minute window ended 1-60 s ago
     limits = [LimitSpec("hits", "minute", 1)]
-    assert ratelimit.hit(
-        application_id="late", key_id=None, limits=limits, metrics=[], at=at
-    ).allowed
-    again = ratelimit.hit(application_id="late", key_id=None, limits=limits, metrics=[], at=at)
+    assert limiter.hit(application_id="late", key_id=None, limits=limits, metrics=[], at=at).allowed
+    again = limiter.hit(application_id="late", key_id=None, limits=limits, metrics=[], at=at)
     assert not again.allowed

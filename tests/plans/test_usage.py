@@ -10,9 +10,9 @@ from django.core.management import call_command
 from django.db.models import Sum
 
 from apikeys.services import apikey_create
-from plans import ratelimit
+from plans import limiter, usage_store
+from plans.limiter import LimitSpec
 from plans.models import Plan, UsageRecord
-from plans.ratelimit import LimitSpec
 from plans.services import usage_flush
 from tests.conftest import make_client
 from tests.plans.conftest import client_on, make_plan
@@ -39,7 +39,7 @@ def test_usage_totals_equal_the_requests_made_after_a_flush(tenant_a, backend):
     assert db_total(application, key=second_key) == 5
     assert db_total(application, "customer.list", key__isnull=True) == 7
     assert db_total(application, "customer.create", key__isnull=True) == 5
-    assert ratelimit.get_backend().pending_usage(application.pk) == []
+    assert usage_store.get_usage_store().pending_usage(application.pk) == []
 
 
 def test_refused_calls_are_not_recorded_as_usage(tenant_a, backend, fixed_now):
@@ -68,7 +68,7 @@ def test_the_first_call_of_a_flush_interval_flushes_after_its_response(tenant_a,
     assert db_total(application, key__isnull=True) == 1
     client.get("/v1/customer")  # within the interval: waits in the buffer
     assert db_total(application, key__isnull=True) == 1
-    assert ratelimit.get_backend().pending_usage(application.pk)
+    assert usage_store.get_usage_store().pending_usage(application.pk)
 
 
 def test_usage_endpoint_reports_limits_and_exact_hourly_counts(tenant_a, backend):
@@ -133,7 +133,7 @@ def test_concurrent_usage_is_recorded_exactly(tenant_a, backend):
     _, application, key = client_on(tenant_a, make_plan("busy", []))
 
     def one(i):
-        ratelimit.hit(
+        limiter.hit(
             application_id=application.pk,
             key_id=key.pk,
             limits=[LimitSpec("hits", "minute", 10_000)],

@@ -4,8 +4,9 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from plans import ratelimit
-from plans.ratelimit import EPOCH, LimitSpec, window_for
+from plans import limiter
+from plans.limiter import LimitSpec
+from plans.windows import EPOCH, window_for
 
 
 def dt(*args) -> datetime:
@@ -88,7 +89,7 @@ def test_a_full_counter_frees_up_exactly_when_its_window_ends(backend, period):
     last_instant = window.end - timedelta(microseconds=1)
 
     def hit(at):
-        return ratelimit.hit(
+        return limiter.hit(
             application_id=f"w-{period}", key_id=None, limits=[limit], metrics=[], at=at
         )
 
@@ -104,7 +105,7 @@ def test_an_eternity_limit_never_frees_up(backend):
     limit = LimitSpec("hits", "eternity", 1)
 
     def hit(at):
-        return ratelimit.hit(
+        return limiter.hit(
             application_id="w-eternity", key_id=None, limits=[limit], metrics=[], at=at
         )
 

@@ -1,0 +1,371 @@
+"""The atomic per-application limiter: one Lua script per request.
+
+Every applicable (metric, period) counter of an application is checked and, only if all
+pass, incremented, in one Redis script, so concurrent requests from any number of server
+processes cannot overshoot a limit. The same script records the request in the hourly usage
+buckets of `plans.usage_store` (per application and per key). Without REDIS_URL an
+in-process backend with the same semantics is used; it is correct for ONE process only
+(each process would count on its own).
+
+Counter keys hold the application id, never the key id: all keys of an application share
+its quota. Windows are calendar-aligned in UTC (`plans.windows`) and key names carry the
+window start, so a new window starts a new counter; the expiry set on a counter only
+collects garbage.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import NamedTuple, Protocol
+
+from django.conf import settings
+
+from plans import usage_store, windows
+from plans.usage_store import USAGE_RETENTION, usage_field
+from plans.windows import Window, window_for
+
+# A counter outlives its window by this much: a call that read the clock just before the
+# boundary but reaches Redis just after must still find the old window's count (an expiry
+# in the past would delete it and let such late calls through).
+COUNTER_GRACE_SECONDS = 120
+
+
+# --- Results --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LimitSpec:
+    metric: str
+    period: str
+    value: int
+
+    @property
+    def policy(self) -> str:
+        """The quota policy name used in the RateLimit headers, e.g. "hits-minute"."""
+        return f"{self.metric}-{self.period}"
+
+
+@dataclass(frozen=True)
+class CounterState:
+    """A limit, its current window and how much of it is used (after this request)."""
+
+    limit: LimitSpec
+    window: Window
+    used: int
+
+    @property
+    def remaining(self) -> int:
+        return max(0, self.limit.value - self.used)
+
+    @property
+    def exhausted(self) -> bool:
+        return self.used >= self.limit.value
+
+
+@dataclass
+class Decision:
+    allowed: bool
+    now: datetime
+    counters: list[CounterState]
+    flush_due: bool = False
+
+    @property
+    def blocking(self) -> list[CounterState]:
+        """When refused: the counters that are full (any one of them refuses the request)."""
+        return [] if self.allowed else [c for c in self.counters if c.exhausted]
+
+    @property
+    def retry_after(self) -> int | None:
+        """Seconds until every blocking window has reset; None if one never resets."""
+        waits = [c.window.reset_in(self.now) for c in self.blocking]
+        if not waits or any(w is None for w in waits):
+            return None
+        return max(waits)
+
+    @property
+    def tightest(self) -> CounterState | None:
+        """The counter with the least remaining; on a tie, the one that resets last."""
+        if not self.counters:
+            return None
+
+        def order(c: CounterState):
+            reset = c.window.reset_in(self.now)
+            return (c.remaining, -(reset if reset is not None else math.inf))
+
+        return min(self.counters, key=order)
+
+
+# --- The backend interface ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Counter:
+    """One limit's counter in its current window."""
+
+    key: str  # "<app>:<metric>:<period>:<window start>" (a backend may prefix it)
+    limit: int
+    expire_at: int | None  # unix time the counter may be dropped; None: never (eternity)
+
+
+@dataclass(frozen=True)
+class HitCall:
+    """One request, as a backend sees it: check every counter; only if all are below their
+    limit, increment them all and add the request to its usage bucket. Whether admitted or
+    not, the first request of each flush interval is told to flush."""
+
+    application_id: object
+    counters: Sequence[Counter]
+    hour_ts: int  # the usage bucket's hour
+    usage_fields: Sequence[str]  # each gets + 1 (see usage_store.usage_field)
+    bucket_expire_at: int
+    flush_interval: int  # seconds; 0 never asks for a flush
+
+
+class HitOutcome(NamedTuple):
+    allowed: bool
+    flush_due: bool
+    used: list[int]  # per counter, after this request
+
+
+class LimiterBackend(Protocol):
+    """Where counters live. `hit` is atomic for every process that shares the backend."""
+
+    def hit(self, call: HitCall) -> HitOutcome: ...
+
+    def counts(self, keys: Sequence[str]) -> list[int]:
+        """Current value of each counter key (0 if absent), without counting anything."""
+
+
+# --- Redis ----------------------------------------------------------------------------------
+
+_HIT_LUA = (
+    usage_store.RECORD_USAGE_LUA
+    + """
+-- KEYS[1]           usage bucket of this application and hour (a hash)
+-- KEYS[2]           dirty set of buckets waiting for the flush
+-- KEYS[3]           the application's pending set (its hours waiting for the flush)
+-- KEYS[4]           flush-due marker
+-- KEYS[5 .. 4+n]    one counter per limit
+-- ARGV[1]           bucket expire-at (unix time)
+-- ARGV[2]           the bucket's dirty-set member, "<application id>:<hour>"
+-- ARGV[3]           the hour (unix time), the pending-set member
+-- ARGV[4]           flush interval in seconds (0: never)
+-- ARGV[5]           n, the number of counters
+-- ARGV[6 .. 5+n]    each counter's limit
+-- ARGV[6+n .. 5+2n] each counter's expire-at (0: never)
+-- ARGV[6+2n ..]     usage fields to add one to
+-- Returns {allowed, flush due, counter values after this request...}.
+local bucket, dirty, pending, flush_due = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
+local bucket_expire_at, member, hour = tonumber(ARGV[1]), ARGV[2], ARGV[3]
+local flush_interval, n = tonumber(ARGV[4]), tonumber(ARGV[5])
+local counters, limits, expire_at, fields = {}, {}, {}, {}
+for i = 1, n do
+  counters[i] = KEYS[4 + i]
+  limits[i] = tonumber(ARGV[5 + i])
+  expire_at[i] = tonumber(ARGV[5 + n + i])
+end
+for j = 6 + 2 * n, #ARGV do fields[#fields + 1] = ARGV[j] end
+
+local used = {}
+local allowed = 1
+for i = 1, n do
+  used[i] = tonumber(redis.call('GET', counters[i]) or '0')
+  if used[i] >= limits[i] then allowed = 0 end
+end
+if allowed == 1 then
+  for i = 1, n do
+    used[i] = redis.call('INCR', counters[i])
+    if expire_at[i] > 0 then redis.call('EXPIREAT', counters[i], expire_at[i]) end
+  end
+  record_usage(bucket, dirty, pending, member, hour, bucket_expire_at, fields)
+end
+return {allowed, claim_flush(flush_due, flush_interval), unpack(used)}
+"""
+)
+
+
+class RedisBackend:
+    """Counters in the Redis that django-redis is configured with, next to the usage."""
+
+    def __init__(self) -> None:
+        from django_redis import get_redis_connection
+
+        self.redis = get_redis_connection("default")
+        self._hit = self.redis.register_script(_HIT_LUA)
+        prefix = usage_store.redis_prefix()
+        self.rl = prefix + "rl:"
+        self.usage = usage_store.UsageKeys.under(prefix)
+
+    def _script_args(self, call: HitCall) -> tuple[list[str], list]:
+        """KEYS and ARGV in the order the header of _HIT_LUA names them."""
+        app, hour = call.application_id, call.hour_ts
+        keys = [
+            self.usage.bucket(app, hour),
+            self.usage.dirty,
+            self.usage.pending(app),
+            self.usage.flush_due,
+            *(self.rl + c.key for c in call.counters),
+        ]
+        argv = [
+            call.bucket_expire_at,
+            usage_store.bucket_member(app, hour),
+            hour,
+            call.flush_interval,
+            len(call.counters),
+            *(c.limit for c in call.counters),
+            *(c.expire_at or 0 for c in call.counters),
+            *call.usage_fields,
+        ]
+        return keys, argv
+
+    def hit(self, call: HitCall) -> HitOutcome:
+        keys, argv = self._script_args(call)
+        allowed, flush, *used = self._hit(keys=keys, args=argv)
+        return HitOutcome(bool(allowed), bool(flush), [int(u) for u in used])
+
+    def counts(self, keys: Sequence[str]) -> list[int]:
+        if not keys:
+            return []
+        return [int(v or 0) for v in self.redis.mget([self.rl + k for k in keys])]
+
+
+# --- Process memory -------------------------------------------------------------------------
+
+
+class MemoryBackend:
+    """The same semantics in this process's memory, behind one lock. Single-process only:
+    several worker processes would each enforce the full limit on their own."""
+
+    def __init__(self, store: usage_store.MemoryUsageStore) -> None:
+        self.lock = threading.Lock()
+        self.store = store
+        self.reset()
+
+    def reset(self) -> None:
+        with self.lock:
+            self.counters: dict[str, tuple[int, float | None]] = {}
+            self.calls = 0
+
+    def _get(self, key: str, now_ts: float) -> int:
+        value, expire_at = self.counters.get(key, (0, None))
+        return 0 if expire_at is not None and expire_at <= now_ts else value
+
+    def hit(self, call: HitCall) -> HitOutcome:
+        now_ts = datetime.now(UTC).timestamp()
+        with self.lock:
+            used = [self._get(c.key, now_ts) for c in call.counters]
+            allowed = all(u < c.limit for u, c in zip(used, call.counters, strict=True))
+            if allowed:
+                for i, c in enumerate(call.counters):
+                    used[i] += 1
+                    self.counters[c.key] = (used[i], c.expire_at or None)
+                self.store.add(call.application_id, call.hour_ts, call.usage_fields)
+            flush = self.store.claim_flush(call.flush_interval, now_ts)
+            self.calls += 1
+            if self.calls % 10_000 == 0:  # drop counters of windows that have ended
+                self.counters = {
+                    k: v for k, v in self.counters.items() if v[1] is None or v[1] > now_ts
+                }
+        return HitOutcome(allowed, flush, used)
+
+    def counts(self, keys: Sequence[str]) -> list[int]:
+        now_ts = datetime.now(UTC).timestamp()
+        with self.lock:
+            return [self._get(k, now_ts) for k in keys]
+
+
+_backend: LimiterBackend | None = None
+_backend_lock = threading.Lock()
+
+
+def get_backend() -> LimiterBackend:
+    """Redis when REDIS_URL is set (script registered once per process), else in-process,
+    recording usage in the in-process usage store."""
+    global _backend
+    if _backend is None:
+        with _backend_lock:
+            if _backend is None:
+                _backend = (
+                    RedisBackend()
+                    if settings.REDIS_URL
+                    else MemoryBackend(usage_store.get_usage_store())
+                )
+    return _backend
+
+
+def reset_memory_backend() -> None:
+    """Tests: forget in-process counters (Redis ones go with the cache's FLUSHDB)."""
+    if isinstance(_backend, MemoryBackend):
+        _backend.reset()
+
+
+# --- The limiter ----------------------------------------------------------------------------
+
+
+def counter_key(app, limit: LimitSpec, window: Window) -> str:
+    return f"{app}:{limit.metric}:{limit.period}:{window.start_ts}"
+
+
+def hit(
+    *,
+    application_id,
+    key_id,
+    limits: Sequence[LimitSpec],
+    metrics: Sequence[str],
+    at: datetime | None = None,
+    flush_interval: int | None = None,
+) -> Decision:
+    """Count one request of `application_id` against `limits`, atomically: if any counter is
+    full nothing is incremented and the decision is a refusal. An admitted request is also
+    added to the hourly usage of the application and of `key_id` for each of `metrics`."""
+    at = at or windows.now()
+    window_list = [window_for(limit.period, at) for limit in limits]
+    fields = [usage_field(None, m) for m in metrics]
+    if key_id is not None:
+        fields += [usage_field(key_id, m) for m in metrics]
+    hour = windows.hour_start(at)
+    outcome = get_backend().hit(
+        HitCall(
+            application_id=application_id,
+            counters=[
+                Counter(
+                    key=counter_key(application_id, limit, window),
+                    limit=limit.value,
+                    expire_at=window.end_ts + COUNTER_GRACE_SECONDS if window.end_ts else None,
+                )
+                for limit, window in zip(limits, window_list, strict=True)
+            ],
+            hour_ts=int(hour.timestamp()),
+            usage_fields=fields,
+            bucket_expire_at=int((hour + USAGE_RETENTION).timestamp()),
+            flush_interval=(
+                settings.USAGE_FLUSH_INTERVAL_SECONDS if flush_interval is None else flush_interval
+            ),
+        )
+    )
+    states = [
+        CounterState(limit, window, u)
+        for limit, window, u in zip(limits, window_list, outcome.used, strict=True)
+    ]
+    return Decision(allowed=outcome.allowed, now=at, counters=states, flush_due=outcome.flush_due)
+
+
+def peek(
+    *, application_id, limits: Sequence[LimitSpec], at: datetime | None = None
+) -> list[CounterState]:
+    """Current use of each limit, without counting anything."""
+    at = at or windows.now()
+    window_list = [window_for(limit.period, at) for limit in limits]
+    keys = [
+        counter_key(application_id, limit, window)
+        for limit, window in zip(limits, window_list, strict=True)
+    ]
+    used = get_backend().counts(keys)
+    return [
+        CounterState(limit, window, u)
+        for limit, window, u in zip(limits, window_list, used, strict=True)
+    ]

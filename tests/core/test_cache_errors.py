@@ -1,0 +1,54 @@
+"""A real Redis outage (the cache pointed at a closed port), met as core.cache_errors says."""
+
+import pytest
+from django.test import override_settings
+from django_redis.exceptions import ConnectionInterrupted
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import ReadOnlyError, TimeoutError
+
+from apikeys import auth_cache
+from core.problems import exception_handler
+from plans.exceptions import MSG_LIMITER_UNAVAILABLE
+
+# Nothing listens here: the last port of this suite's reserved range.
+UNREACHABLE = {
+    "default": {
+        "BACKEND": "django_redis.cache.RedisCache",
+        "LOCATION": "redis://127.0.0.1:8109/0",
+        "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 1, "SOCKET_TIMEOUT": 1},
+    }
+}
+
+
+@override_settings(CACHES=UNREACHABLE)
+def test_the_key_cache_degrades_to_the_database_when_redis_is_down():
+    assert auth_cache.snapshot_get("abcd1234") == (False, None, None)
+    auth_cache.snapshot_set("abcd1234", None, None)  # skipped, not raised
+    assert auth_cache.claim_usage_write(1) is True
+
+
+def test_with_redis_down_a_key_still_authenticates_and_the_plan_check_fails_closed(
+    alice_client,
+):
+    with override_settings(CACHES=UNREACHABLE):
+        response = alice_client.get("/v1/customer")
+    assert response.status_code == 503  # not 401: authentication read the key from the DB
+    assert response["Content-Type"] == "application/problem+json"
+    assert response.json()["detail"] == MSG_LIMITER_UNAVAILABLE
+    assert response["Retry-After"] == "1"
+
+
+@pytest.mark.parametrize(
+    "exc",
+    [
+        RedisConnectionError("down"),
+        TimeoutError("slow"),
+        ReadOnlyError("replica"),
+        ConnectionInterrupted(connection=None),
+    ],
+)
+def test_every_cache_error_that_reaches_the_handler_is_a_503(rf, exc):
+    response = exception_handler(exc, {"request": rf.get("/v1/keys")})
+    assert response.status_code == 503
+    assert response.data["code"] == "service_unavailable"
+    assert response["Retry-After"] == "1"
