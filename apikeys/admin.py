@@ -85,7 +85,7 @@ class ApplicationAdmin(admin.ModelAdmin):
             return "-"
         return format_html(
             '<a href="{}">Usage chart</a> (hits per hour, last 7 days)',
-            reverse("admin:plans_application_usage", args=[application.pk]),
+            reverse("admin:usage_application_chart", args=[application.pk]),
         )
 
     def save_model(self, request, obj, form, change):

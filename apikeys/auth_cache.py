@@ -29,7 +29,6 @@ from django.db import transaction
 from django.db.models import Q
 
 from apikeys.models import ApiKey
-
 from core.cache_errors import CACHE_ERRORS
 
 logger = logging.getLogger(__name__)

@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "tenants",
     "plans",
     "apikeys",
+    "usage",
     "customers",
     "onboarding",
 ]
@@ -80,6 +81,7 @@ MIDDLEWARE = [
     "core.middleware.RequestIdMiddleware",
     "core.middleware.GatewaySecretMiddleware",
     "plans.middleware.RateLimitHeadersMiddleware",
+    "usage.middleware.UsageFlushMiddleware",
     "core.middleware.BodySizeLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",

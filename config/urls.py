@@ -17,7 +17,7 @@ urlpatterns = [
     path("", include("customers.company_urls")),
     path("", include("customers.churnkey_urls")),
     path("", include("apikeys.urls")),
-    path("", include("plans.urls")),
+    path("", include("usage.urls")),
     path("", include("onboarding.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),

@@ -1,6 +1,4 @@
-"""Rate-limit headers on every response of a counted call, and the opportunistic usage flush."""
-
-from plans.services import usage_flush_quietly
+"""Rate-limit headers on every response of a counted call."""
 
 
 def rate_limit_headers(decision) -> dict[str, str]:
@@ -34,7 +32,7 @@ def rate_limit_headers(decision) -> dict[str, str]:
 
 class RateLimitHeadersMiddleware:
     """Copies the limiter's decision (stashed by PlanRateThrottle) onto the response,
-    whatever its status, and runs the usage flush when the limiter says one is due."""
+    whatever its status."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -45,6 +43,4 @@ class RateLimitHeadersMiddleware:
         if decision is not None:
             for name, value in rate_limit_headers(decision).items():
                 response[name] = value
-        if getattr(request, "usage_flush_due", False):
-            usage_flush_quietly()
         return response

@@ -4,8 +4,8 @@ the database.
 An admitted request is added to the bucket of its application and UTC hour by the limiter,
 in the same atomic step that counts it (`RECORD_USAGE_LUA` is part of its script, `add` its
 in-memory twin), so recorded usage is exactly the admitted requests. Everything else about
-buckets lives here: their layout, and what the flush (`plans.services.usage_flush`) and the
-usage reads (`plans.selectors.usage_hourly`) do with them.
+buckets lives here: their layout, and what the flush (`usage.services.usage_flush`) and the
+usage reads (`usage.selectors.usage_hourly`) do with them.
 
 A bucket is a hash of usage field -> count; a field is "<key id>|<metric>", or
 "-|<metric>" for the application's own total.

@@ -4,7 +4,7 @@ import json
 
 from django.core.management.base import BaseCommand
 
-from plans.services import usage_flush
+from usage.services import usage_flush
 
 
 class Command(BaseCommand):

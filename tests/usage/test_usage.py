@@ -12,10 +12,11 @@ from django.db.models import Sum
 from apikeys.services import apikey_create
 from plans import limiter, usage_store
 from plans.limiter import LimitSpec
-from plans.models import Plan, UsageRecord
-from plans.services import usage_flush
+from plans.models import Plan
 from tests.conftest import make_client
 from tests.plans.conftest import client_on, make_plan
+from usage.models import UsageRecord
+from usage.services import usage_flush
 
 pytestmark = pytest.mark.django_db(transaction=False)
 

@@ -5,8 +5,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.openapi import error_responses
-from plans.selectors import usage_summary
-from plans.serializers import UsageSerializer
+from usage.selectors import usage_summary
+from usage.serializers import UsageSerializer
 
 
 class UsageApi(APIView):
