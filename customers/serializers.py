@@ -1,11 +1,15 @@
 """The /v1 customer representation (camelCase) and its query parameters."""
 
+from collections.abc import Callable
+from functools import partial
+
+from django.core.exceptions import ImproperlyConfigured
 from drf_spectacular.utils import OpenApiExample, extend_schema_serializer
 from rest_framework import serializers
 
 from core.pagination import make_sorts
 from core.serializers import MetadataField, StrictCharField, StrictInputSerializer
-from customers.models import CustomerState, CustomerType
+from customers.models import WRITABLE_FIELDS, CustomerState, CustomerType
 
 # The one list of /v1 sort keys: the query serializer's choices and the paging code use it.
 V1_SORTS = make_sorts(
@@ -71,6 +75,22 @@ def _text(max_length: int, **kwargs) -> serializers.CharField:
     )
 
 
+# How /v1 validates each writable field (its name and source come from WRITABLE_FIELDS).
+_WRITE_FIELDS: dict[str, Callable[..., serializers.Field]] = {
+    "first_name": partial(_text, 100),
+    "last_name": partial(_text, 100),
+    "email": partial(_text, 254),
+    "phone": partial(
+        _text, 40, help_text="Any common format; stored as E.164 using the tenant's region."
+    ),
+    "vat_number": partial(_text, 20, help_text="EU VAT number, e.g. IT12345678901."),
+    "customer_type": partial(serializers.ChoiceField, choices=CustomerType.choices, required=False),
+    "metadata": partial(MetadataField, required=False, allow_null=True),
+}
+if set(_WRITE_FIELDS) != set(WRITABLE_FIELDS):  # a new writable field needs its validation here
+    raise ImproperlyConfigured("customers.serializers._WRITE_FIELDS must match WRITABLE_FIELDS")
+
+
 @extend_schema_serializer(
     examples=[
         OpenApiExample(
@@ -94,15 +114,12 @@ class CustomerWriteSerializer(StrictInputSerializer):
         {"id", "tenant", "tenantId", "state", "createdAt", "updatedAt", "deletedAt"}
     )
 
-    firstName = _text(100, source="first_name")  # noqa: N815
-    lastName = _text(100, source="last_name")  # noqa: N815
-    email = _text(254)
-    phone = _text(40, help_text="Any common format; stored as E.164 using the tenant's region.")
-    vatNumber = _text(20, source="vat_number", help_text="EU VAT number, e.g. IT12345678901.")  # noqa: N815
-    customerType = serializers.ChoiceField(  # noqa: N815
-        source="customer_type", choices=CustomerType.choices, required=False
-    )
-    metadata = MetadataField(required=False, allow_null=True)
+    def get_fields(self):
+        """One field per writable customer field, named and sourced as WRITABLE_FIELDS says."""
+        return {
+            name: _WRITE_FIELDS[field](**({"source": field} if field != name else {}))
+            for field, name in WRITABLE_FIELDS.items()
+        }
 
     def validate(self, attrs):
         return {
