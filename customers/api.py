@@ -20,7 +20,6 @@ from customers.serializers import (
 )
 
 TAG = "Customers (v1)"
-FILTER_KEYS = ("search", "customerType", "state", "createdAfter", "createdBefore")
 
 
 class V1Api(APIView):
@@ -92,9 +91,10 @@ def customer_page_response(request) -> Response:
     query = CustomerListQuerySerializer(data=request.query_params.dict())
     query.is_valid(raise_exception=True)
     params = query.validated_data
-    filters = {key: request.query_params[key] for key in FILTER_KEYS if key in request.query_params}
     qs = selectors.customer_list(
-        tenant=request.user.tenant, filters=filters, include_deleted=params["includeDeleted"]
+        tenant=request.user.tenant,
+        filters=request.query_params,
+        include_deleted=params["includeDeleted"],
     )
     sort, limit = V1_SORTS[params["sort"]], params["limit"]
     if "cursor" in request.query_params:

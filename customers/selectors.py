@@ -2,13 +2,14 @@
 
 import re
 import uuid
+from collections.abc import Mapping
 
 from django.db.models import QuerySet
 
 from core.pagination import keyset_slice, make_sorts
 from core.problems import ApplicationError
 from customers.filters import CustomerFilter
-from customers.models import ApiProduct, Customer
+from customers.models import ApiProduct, Customer, CustomerState
 from customers.validation import parse_phone
 from tenants.models import Tenant
 
@@ -26,12 +27,13 @@ def customer_base_queryset(*, tenant: Tenant, include_deleted: bool = False) -> 
 
 
 def customer_list(
-    *, tenant: Tenant, filters: dict | None = None, include_deleted: bool = False
+    *, tenant: Tenant, filters: Mapping[str, str] | None = None, include_deleted: bool = False
 ) -> QuerySet:
-    """Customers of `tenant` matching the query `filters`; asking for state=inactive
-    includes the soft-deleted ones, since that is what inactive means."""
+    """Customers of `tenant` matching the query `filters` (CustomerFilter's; other keys, such
+    as paging parameters, are ignored); asking for state=inactive includes the soft-deleted
+    ones, since that is what inactive means."""
     filters = filters or {}
-    if filters.get("state") == "inactive":
+    if filters.get("state") == CustomerState.INACTIVE:
         include_deleted = True
     base = customer_base_queryset(tenant=tenant, include_deleted=include_deleted)
     filterset = CustomerFilter(data=filters, queryset=base)

@@ -1,14 +1,17 @@
 """The /v1 customer representation (camelCase) and its query parameters."""
 
+import copy
 from collections.abc import Callable
 from functools import partial
 
+import django_filters
 from django.core.exceptions import ImproperlyConfigured
 from drf_spectacular.utils import OpenApiExample, extend_schema_serializer
 from rest_framework import serializers
 
 from core.pagination import make_sorts
 from core.serializers import MetadataField, StrictCharField, StrictInputSerializer
+from customers.filters import CustomerFilter
 from customers.models import WRITABLE_FIELDS, CustomerState, CustomerType
 
 # The one list of /v1 sort keys: the query serializer's choices and the paging code use it.
@@ -128,8 +131,27 @@ class CustomerWriteSerializer(StrictInputSerializer):
         }
 
 
+def _filter_query_field(filter_: django_filters.Filter) -> serializers.Field:
+    """The query parameter for one CustomerFilter filter: documents it in OpenAPI and
+    validates it first, so a bad value is a 400 naming the parameter."""
+    if isinstance(filter_, django_filters.ChoiceFilter):
+        return serializers.ChoiceField(required=False, choices=filter_.extra["choices"])
+    if isinstance(filter_, django_filters.DateTimeFilter):
+        return serializers.DateTimeField(required=False)
+    if isinstance(filter_, django_filters.CharFilter):
+        max_length = filter_.extra.get("max_length")
+        return serializers.CharField(required=False, allow_blank=True, max_length=max_length)
+    raise ImproperlyConfigured(f"No query parameter field for {type(filter_).__name__}")
+
+
+# The list filters are CustomerFilter's; these are their query parameters, in its order.
+_FILTER_FIELDS = {
+    name: _filter_query_field(filter_) for name, filter_ in CustomerFilter.base_filters.items()
+}
+
+
 class CustomerListQuerySerializer(serializers.Serializer):
-    """Query parameters of GET /v1/customer/paged (filters are validated by CustomerFilter)."""
+    """Query parameters of GET /v1/customer/paged: paging, sorting, and CustomerFilter's filters."""
 
     page = serializers.IntegerField(required=False, min_value=1, default=1)
     limit = serializers.IntegerField(
@@ -150,11 +172,9 @@ class CustomerListQuerySerializer(serializers.Serializer):
         help_text="Keyset mode: send empty for the first page, then the returned nextCursor.",
     )
     includeDeleted = serializers.BooleanField(required=False, default=False)  # noqa: N815
-    search = serializers.CharField(required=False, allow_blank=True, max_length=200)
-    customerType = serializers.ChoiceField(required=False, choices=CustomerType.choices)  # noqa: N815
-    state = serializers.ChoiceField(required=False, choices=CustomerState.choices)
-    createdAfter = serializers.DateTimeField(required=False)  # noqa: N815
-    createdBefore = serializers.DateTimeField(required=False)  # noqa: N815
+
+    def get_fields(self):
+        return {**super().get_fields(), **copy.deepcopy(_FILTER_FIELDS)}
 
 
 class IncludeDeletedQuerySerializer(serializers.Serializer):
