@@ -9,7 +9,6 @@ from rest_framework.views import APIView
 from core.openapi import error_responses
 from core.pagination import keyset_slice, page_slice
 from customers import selectors, services
-from customers.exceptions import CustomerNotFound
 from customers.serializers import (
     V1_SORTS,
     CustomerListQuerySerializer,
@@ -29,14 +28,11 @@ class V1Api(APIView):
     plan_method = ""
 
     def get_customer(self, customer_id, *, include_deleted: bool = False):
-        customer = selectors.customer_get(
+        return selectors.customer_get_or_404(
             tenant=self.request.user.tenant,
             customer_id=customer_id,
             include_deleted=include_deleted,
         )
-        if customer is None:
-            raise CustomerNotFound()
-        return customer
 
 
 def _render(customer) -> dict:
@@ -227,9 +223,7 @@ class CustomerByEmailApi(V1Api):
         responses={200: CustomerSerializer, **error_responses(404)},
     )
     def get(self, request, email):
-        customer = selectors.customer_get_by_email(tenant=request.user.tenant, email=email)
-        if customer is None:
-            raise CustomerNotFound()
+        customer = selectors.customer_get_or_404(tenant=request.user.tenant, email=email)
         return Response(_render(customer))
 
 
@@ -251,7 +245,5 @@ class CustomerByPhoneApi(V1Api):
         responses={200: CustomerSerializer, **error_responses(404)},
     )
     def get(self, request, phone):
-        customer = selectors.customer_get_by_phone(tenant=request.user.tenant, phone=phone)
-        if customer is None:
-            raise CustomerNotFound()
+        customer = selectors.customer_get_or_404(tenant=request.user.tenant, phone=phone)
         return Response(_render(customer))

@@ -14,7 +14,7 @@ from customers.churnkey_serializers import (
     ChurnkeyCustomerListSerializer,
     ChurnkeyCustomerSerializer,
 )
-from customers.exceptions import MSG_NOT_FOUND, CustomerNotFound
+from customers.exceptions import MSG_NOT_FOUND
 
 TAG = "Churnkey customers"
 # Oldest first, so customers created during a walk show up on a later page, not never.
@@ -36,9 +36,7 @@ def _errors(*statuses: int, instance: str) -> dict:
     )
 
 
-def _found(customer) -> Response:
-    if customer is None:
-        raise CustomerNotFound()
+def _render(customer) -> Response:
     return Response(ChurnkeyCustomerSerializer(customer).data)
 
 
@@ -101,7 +99,7 @@ class ChurnkeyCustomerRetrieveApi(ChurnkeyApi):
         },
     )
     def get(self, request, id):  # noqa: A002 - the document's parameter name
-        return _found(selectors.customer_get(tenant=request.user.tenant, customer_id=id))
+        return _render(selectors.customer_get_or_404(tenant=request.user.tenant, customer_id=id))
 
 
 class ChurnkeyCustomerByEmailApi(ChurnkeyApi):
@@ -123,7 +121,7 @@ class ChurnkeyCustomerByEmailApi(ChurnkeyApi):
         },
     )
     def get(self, request, email):
-        return _found(selectors.customer_get_by_email(tenant=request.user.tenant, email=email))
+        return _render(selectors.customer_get_or_404(tenant=request.user.tenant, email=email))
 
 
 class ChurnkeyCustomerByPhoneApi(ChurnkeyApi):
@@ -146,4 +144,4 @@ class ChurnkeyCustomerByPhoneApi(ChurnkeyApi):
         },
     )
     def get(self, request, phone):
-        return _found(selectors.customer_get_by_phone(tenant=request.user.tenant, phone=phone))
+        return _render(selectors.customer_get_or_404(tenant=request.user.tenant, phone=phone))

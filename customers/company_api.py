@@ -25,7 +25,6 @@ from customers.exceptions import (
     MSG_UNKNOWN_PRODUCT,
     ApiProductNotFound,
     ApiVersionNotFound,
-    CustomerNotFound,
 )
 
 TAG = "Smart Customer API (company)"
@@ -101,10 +100,9 @@ class CompanyApi(APIView):
         check_tenant_id(request, kwargs["companyId"], required=True)
 
     def get_customer(self, customer_id):
-        customer = selectors.customer_get(tenant=self.request.user.tenant, customer_id=customer_id)
-        if customer is None:
-            raise CustomerNotFound()
-        return customer
+        return selectors.customer_get_or_404(
+            tenant=self.request.user.tenant, customer_id=customer_id
+        )
 
 
 class CompanyCustomerCollectionApi(CompanyApi):
