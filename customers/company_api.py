@@ -8,13 +8,13 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from apikeys.permissions import check_tenant_id
 from core.openapi import error_responses
 from core.pagination import next_link
 from core.serializers import CursorQuerySerializer
 from customers import selectors, services
+from customers.base_api import CustomerApi
 from customers.company_serializers import (
     COMPANY_API_FIELDS,
     CompanyCustomerCreateSerializer,
@@ -26,6 +26,7 @@ from customers.exceptions import (
     ApiProductNotFound,
     ApiVersionNotFound,
 )
+from plans.models import ApiFamily, Method
 
 TAG = "Smart Customer API (company)"
 SUPPORTED_VERSIONS = ("v1",)
@@ -84,11 +85,10 @@ def _errors(*statuses: int, examples: dict | None = None) -> dict:
     )
 
 
-class CompanyApi(APIView):
+class CompanyApi(CustomerApi):
     """Common to the company routes: resolves product, version and companyId after auth."""
 
-    api_family = "company"
-    plan_method = ""
+    api_family = ApiFamily.COMPANY
     tenant_header_required = False
 
     def initial(self, request, *args, **kwargs):
@@ -99,16 +99,9 @@ class CompanyApi(APIView):
             raise ApiProductNotFound()
         check_tenant_id(request, kwargs["companyId"], required=True)
 
-    def get_customer(self, customer_id):
-        return selectors.customer_get_or_404(
-            tenant=self.request.user.tenant, customer_id=customer_id
-        )
-
 
 class CompanyCustomerCollectionApi(CompanyApi):
-    @property
-    def plan_method(self):
-        return "customer.create" if self.request.method == "POST" else "customer.list"
+    plan_methods = {"GET": Method.CUSTOMER_LIST, "POST": Method.CUSTOMER_CREATE}
 
     @extend_schema(
         tags=[TAG],
@@ -185,9 +178,7 @@ class CompanyCustomerCollectionApi(CompanyApi):
 
 
 class CompanyCustomerDetailApi(CompanyApi):
-    @property
-    def plan_method(self):
-        return "customer.delete" if self.request.method == "DELETE" else "customer.read"
+    plan_methods = {"GET": Method.CUSTOMER_READ, "DELETE": Method.CUSTOMER_DELETE}
 
     @extend_schema(
         tags=[TAG],
@@ -202,7 +193,7 @@ class CompanyCustomerDetailApi(CompanyApi):
         },
     )
     def get(self, request, customerId, **route):  # noqa: N803 - the document's name
-        return Response(CompanyCustomerSerializer(self.get_customer(customerId)).data)
+        return Response(CompanyCustomerSerializer(self.get_customer(customer_id=customerId)).data)
 
     @extend_schema(
         tags=[TAG],
@@ -220,5 +211,5 @@ class CompanyCustomerDetailApi(CompanyApi):
         },
     )
     def delete(self, request, customerId, **route):  # noqa: N803
-        services.customer_soft_delete(customer=self.get_customer(customerId))
+        services.customer_soft_delete(customer=self.get_customer(customer_id=customerId))
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -23,4 +23,9 @@ def request_plan(request) -> PlanSnapshot | None:
 
 
 def view_method(view) -> str:
+    """The plan method of the view's current call: its `plan_methods` entry for the HTTP
+    method (the first entry stands for methods not listed), else its fixed `plan_method`."""
+    table = getattr(view, "plan_methods", None)
+    if table:
+        return str(table.get(view.request.method) or next(iter(table.values())))
     return getattr(view, "plan_method", "") or ""
