@@ -9,7 +9,6 @@ from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiRespo
 from rest_framework import status
 from rest_framework.response import Response
 
-from apikeys.permissions import check_tenant_id
 from core.openapi import error_responses
 from core.pagination import next_link
 from core.serializers import CursorQuerySerializer
@@ -86,10 +85,15 @@ def _errors(*statuses: int, examples: dict | None = None) -> dict:
 
 
 class CompanyApi(CustomerApi):
-    """Common to the company routes: resolves product, version and companyId after auth."""
+    """Common to the company routes: companyId is checked with the tenant checks (before
+    the throttle counts the call); product and version are resolved after them."""
 
     api_family = ApiFamily.COMPANY
     tenant_header_required = False
+
+    def requested_tenant_id(self, request) -> str:
+        """The path's companyId: HasTenantAccess refuses it unless it is the key's tenant."""
+        return self.kwargs["companyId"]
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)  # authentication, tenant checks, throttles
@@ -97,7 +101,6 @@ class CompanyApi(CustomerApi):
             raise ApiVersionNotFound()
         if selectors.api_product_get_active(slug=kwargs["product"]) is None:
             raise ApiProductNotFound()
-        check_tenant_id(request, kwargs["companyId"], required=True)
 
 
 class CompanyCustomerCollectionApi(CompanyApi):
