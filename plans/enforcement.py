@@ -28,4 +28,4 @@ def view_method(view) -> str:
     table = getattr(view, "plan_methods", None)
     if table:
         return str(table.get(view.request.method) or next(iter(table.values())))
-    return getattr(view, "plan_method", "") or ""
+    return str(getattr(view, "plan_method", "") or "")
