@@ -5,6 +5,7 @@ from typing import ClassVar
 
 from rest_framework.views import APIView
 
+from core.serializers import CursorQuerySerializer
 from customers import selectors
 from customers.models import Customer
 from plans.models import ApiFamily, Method
@@ -25,3 +26,14 @@ class CustomerApi(APIView):
     def get_customer(self, **lookup) -> Customer:
         """The caller's customer by `customer_id`, `email` or `phone`; 404 otherwise."""
         return selectors.customer_get_or_404(tenant=self.request.user.tenant, **lookup)
+
+    def list_oldest_first(self) -> tuple[list[Customer], str | None]:
+        """The caller's active customers for `?limit=&cursor=`, oldest first, and the next
+        cursor (the keyset list the company and churnkey routes page through)."""
+        query = CursorQuerySerializer(data=self.request.query_params)
+        query.is_valid(raise_exception=True)
+        return selectors.customer_list_oldest_first(
+            tenant=self.request.user.tenant,
+            cursor=query.validated_data["cursor"],
+            limit=query.validated_data["limit"],
+        )

@@ -8,7 +8,6 @@ from rest_framework.response import Response
 
 from core.openapi import error_responses
 from core.serializers import CursorQuerySerializer
-from customers import selectors
 from customers.base_api import CustomerApi
 from customers.churnkey_serializers import (
     ChurnkeyCustomerListSerializer,
@@ -68,13 +67,7 @@ class ChurnkeyCustomerListApi(ChurnkeyApi):
         },
     )
     def get(self, request):
-        query = CursorQuerySerializer(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        customers, next_cursor = selectors.customer_list_oldest_first(
-            tenant=request.user.tenant,
-            cursor=query.validated_data["cursor"],
-            limit=query.validated_data["limit"],
-        )
+        customers, next_cursor = self.list_oldest_first()
         return Response(
             {
                 "data": ChurnkeyCustomerSerializer(customers, many=True).data,

@@ -169,13 +169,7 @@ class CompanyCustomerCollectionApi(CompanyApi):
         },
     )
     def get(self, request, **route):
-        query = CursorQuerySerializer(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        customers, next_cursor = selectors.customer_list_oldest_first(
-            tenant=request.user.tenant,
-            cursor=query.validated_data["cursor"],
-            limit=query.validated_data["limit"],
-        )
+        customers, next_cursor = self.list_oldest_first()
         headers = {"Link": next_link(request, next_cursor)} if next_cursor else None
         return Response(CompanyCustomerSerializer(customers, many=True).data, headers=headers)
 
