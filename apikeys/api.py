@@ -23,7 +23,6 @@ from apikeys.serializers import (
     SignupSerializer,
 )
 from core.openapi import error_responses
-from plans.models import ApiFamily, Method
 from tenants.services import tenant_provision_application
 
 TAG_KEYS = "API keys (v1)"
@@ -33,8 +32,8 @@ TAG_SIGNUP = "Signup (provider)"
 class KeysApi(APIView):
     """Common to /v1/keys views: the caller's application is the only one they can touch."""
 
-    api_family = ApiFamily.V1
-    plan_method = Method.KEYS_MANAGE
+    api_family = "v1"
+    plan_method = "keys.manage"
 
     def get_key(self, key_id):
         key = selectors.apikey_get(application=self.request.user.application, key_id=key_id)

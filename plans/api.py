@@ -5,7 +5,6 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.openapi import error_responses
-from plans.models import ApiFamily, Method
 from plans.selectors import usage_summary
 from plans.serializers import UsageSerializer
 
@@ -13,8 +12,8 @@ from plans.serializers import UsageSerializer
 class UsageApi(APIView):
     """The caller's application: each limit's state and its hourly usage."""
 
-    api_family = ApiFamily.V1
-    plan_method = Method.USAGE_READ
+    api_family = "v1"
+    plan_method = "usage.read"
 
     @extend_schema(
         tags=["API management"],
