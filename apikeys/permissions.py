@@ -21,14 +21,17 @@ from apikeys.models import Application, Scope
 TENANT_HEADER = "x-business-tenant-id"
 
 
-def check_tenant_id(request, tenant_id: str | None, *, required: bool) -> None:
-    """A tenant id sent by the client (header or path) must be the key's tenant."""
-    if not tenant_id:
-        if required:
-            raise TenantHeaderMissing()
-        return
-    if tenant_id != request.user.tenant.public_id:
-        raise TenantMismatch()
+def check_tenant_id(request, view) -> None:
+    """Every tenant id the client names must be the key's tenant: the x-business-tenant-id
+    header (required unless the view sets `tenant_header_required = False`) and, on routes
+    that name the tenant in the path, what the view's `requested_tenant_id(request)` returns."""
+    header = request.headers.get(TENANT_HEADER)
+    if not header and getattr(view, "tenant_header_required", True):
+        raise TenantHeaderMissing()
+    in_path = getattr(view, "requested_tenant_id", None)
+    for tenant_id in (header, in_path(request) if in_path else None):
+        if tenant_id and tenant_id != request.user.tenant.public_id:
+            raise TenantMismatch()
 
 
 def required_scope(method: str) -> str:
@@ -65,7 +68,9 @@ class HasTenantAccess(BasePermission):
     key's scopes allowing the HTTP method (403 insufficient_scope).
 
     Views set `tenant_header_required = False` where the tenant comes from elsewhere
-    (the key alone, or the path); a header that is sent must still match.
+    (the key alone, or the path); a header that is sent must still match. Views that name
+    the tenant in the path return it from `requested_tenant_id(request)`, checked here too:
+    permissions run before throttles, so a refused call is never counted.
     """
 
     def has_permission(self, request, view) -> bool:
@@ -75,11 +80,7 @@ class HasTenantAccess(BasePermission):
         tenant = principal.tenant
         if tenant is None or not tenant.is_active:
             raise TenantInactive()
-        check_tenant_id(
-            request,
-            request.headers.get(TENANT_HEADER),
-            required=getattr(view, "tenant_header_required", True),
-        )
+        check_tenant_id(request, view)
         check_application(principal.application)
         check_scope(principal, request.method)
         return True

@@ -3,7 +3,7 @@
 from django.contrib import admin, messages
 
 from core.problems import ApplicationError
-from customers.models import ApiProduct, Customer
+from customers.models import WRITABLE_FIELDS, ApiProduct, Customer
 from customers.services import customer_create, customer_restore, customer_update
 
 
@@ -44,15 +44,7 @@ class CustomerAdmin(admin.ModelAdmin):
         """Route staff edits through the services so normalisation and duplicate rules hold."""
         data = {
             field: form.cleaned_data[field]
-            for field in (
-                "first_name",
-                "last_name",
-                "email",
-                "phone",
-                "vat_number",
-                "customer_type",
-                "metadata",
-            )
+            for field in WRITABLE_FIELDS
             if field in form.cleaned_data and (not change or field in form.changed_data)
         }
         try:

@@ -4,12 +4,11 @@ from django.urls import reverse
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from core.openapi import error_responses
 from core.pagination import keyset_slice, page_slice
 from customers import selectors, services
-from customers.exceptions import CustomerNotFound
+from customers.base_api import CustomerApi
 from customers.serializers import (
     V1_SORTS,
     CustomerListQuerySerializer,
@@ -18,26 +17,15 @@ from customers.serializers import (
     CustomerWriteSerializer,
     IncludeDeletedQuerySerializer,
 )
+from plans.models import ApiFamily, Method
 
 TAG = "Customers (v1)"
-FILTER_KEYS = ("search", "customerType", "state", "createdAfter", "createdBefore")
 
 
-class V1Api(APIView):
+class V1Api(CustomerApi):
     """Common to /v1/customer views: API family and the plan method each view counts as."""
 
-    api_family = "v1"
-    plan_method = ""
-
-    def get_customer(self, customer_id, *, include_deleted: bool = False):
-        customer = selectors.customer_get(
-            tenant=self.request.user.tenant,
-            customer_id=customer_id,
-            include_deleted=include_deleted,
-        )
-        if customer is None:
-            raise CustomerNotFound()
-        return customer
+    api_family = ApiFamily.V1
 
 
 def _render(customer) -> dict:
@@ -59,9 +47,7 @@ def _include_deleted(request) -> bool:
 class CustomerCollectionApi(V1Api):
     """POST creates; GET is the same list as /paged, for clients that expect it here."""
 
-    @property
-    def plan_method(self):
-        return "customer.create" if self.request.method == "POST" else "customer.list"
+    plan_methods = {"GET": Method.CUSTOMER_LIST, "POST": Method.CUSTOMER_CREATE}
 
     @extend_schema(
         tags=[TAG],
@@ -92,9 +78,10 @@ def customer_page_response(request) -> Response:
     query = CustomerListQuerySerializer(data=request.query_params.dict())
     query.is_valid(raise_exception=True)
     params = query.validated_data
-    filters = {key: request.query_params[key] for key in FILTER_KEYS if key in request.query_params}
     qs = selectors.customer_list(
-        tenant=request.user.tenant, filters=filters, include_deleted=params["includeDeleted"]
+        tenant=request.user.tenant,
+        filters=request.query_params,
+        include_deleted=params["includeDeleted"],
     )
     sort, limit = V1_SORTS[params["sort"]], params["limit"]
     if "cursor" in request.query_params:
@@ -117,7 +104,7 @@ def customer_page_response(request) -> Response:
 
 
 class CustomerPagedApi(V1Api):
-    plan_method = "customer.list"
+    plan_methods = {"GET": Method.CUSTOMER_LIST}
 
     @extend_schema(
         tags=[TAG],
@@ -138,14 +125,12 @@ class CustomerPagedApi(V1Api):
 
 
 class CustomerDetailApi(V1Api):
-    @property
-    def plan_method(self):
-        return {
-            "GET": "customer.read",
-            "PUT": "customer.update",
-            "PATCH": "customer.update",
-            "DELETE": "customer.delete",
-        }.get(self.request.method, "customer.read")
+    plan_methods = {
+        "GET": Method.CUSTOMER_READ,
+        "PUT": Method.CUSTOMER_UPDATE,
+        "PATCH": Method.CUSTOMER_UPDATE,
+        "DELETE": Method.CUSTOMER_DELETE,
+    }
 
     @extend_schema(
         tags=[TAG],
@@ -155,7 +140,9 @@ class CustomerDetailApi(V1Api):
         responses={200: CustomerSerializer, **error_responses(404)},
     )
     def get(self, request, customer_id):
-        customer = self.get_customer(customer_id, include_deleted=_include_deleted(request))
+        customer = self.get_customer(
+            customer_id=customer_id, include_deleted=_include_deleted(request)
+        )
         return Response(_render(customer))
 
     @extend_schema(
@@ -170,7 +157,7 @@ class CustomerDetailApi(V1Api):
         },
     )
     def put(self, request, customer_id):
-        customer = self.get_customer(customer_id)
+        customer = self.get_customer(customer_id=customer_id)
         customer = services.customer_update(customer=customer, data=_parse_body(request))
         return Response(_render(customer))
 
@@ -198,12 +185,12 @@ class CustomerDetailApi(V1Api):
         },
     )
     def delete(self, request, customer_id):
-        services.customer_soft_delete(customer=self.get_customer(customer_id))
+        services.customer_soft_delete(customer=self.get_customer(customer_id=customer_id))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class CustomerRestoreApi(V1Api):
-    plan_method = "customer.update"
+    plan_methods = {"POST": Method.CUSTOMER_UPDATE}
 
     @extend_schema(
         tags=[TAG],
@@ -213,12 +200,12 @@ class CustomerRestoreApi(V1Api):
         responses={200: CustomerSerializer, **error_responses(404, 409)},
     )
     def post(self, request, customer_id):
-        customer = self.get_customer(customer_id, include_deleted=True)
+        customer = self.get_customer(customer_id=customer_id, include_deleted=True)
         return Response(_render(services.customer_restore(customer=customer)))
 
 
 class CustomerByEmailApi(V1Api):
-    plan_method = "customer.lookup"
+    plan_methods = {"GET": Method.CUSTOMER_LOOKUP}
 
     @extend_schema(
         tags=[TAG],
@@ -227,14 +214,12 @@ class CustomerByEmailApi(V1Api):
         responses={200: CustomerSerializer, **error_responses(404)},
     )
     def get(self, request, email):
-        customer = selectors.customer_get_by_email(tenant=request.user.tenant, email=email)
-        if customer is None:
-            raise CustomerNotFound()
+        customer = self.get_customer(email=email)
         return Response(_render(customer))
 
 
 class CustomerByPhoneApi(V1Api):
-    plan_method = "customer.lookup"
+    plan_methods = {"GET": Method.CUSTOMER_LOOKUP}
 
     @extend_schema(
         tags=[TAG],
@@ -251,7 +236,5 @@ class CustomerByPhoneApi(V1Api):
         responses={200: CustomerSerializer, **error_responses(404)},
     )
     def get(self, request, phone):
-        customer = selectors.customer_get_by_phone(tenant=request.user.tenant, phone=phone)
-        if customer is None:
-            raise CustomerNotFound()
+        customer = self.get_customer(phone=phone)
         return Response(_render(customer))

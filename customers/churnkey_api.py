@@ -5,16 +5,16 @@ Read-only lookups on the same store as /v1; the tenant comes from the API key.
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from core.openapi import error_responses
 from core.serializers import CursorQuerySerializer
-from customers import selectors
+from customers.base_api import CustomerApi
 from customers.churnkey_serializers import (
     ChurnkeyCustomerListSerializer,
     ChurnkeyCustomerSerializer,
 )
-from customers.exceptions import MSG_NOT_FOUND, CustomerNotFound
+from customers.exceptions import MSG_NOT_FOUND
+from plans.models import ApiFamily, Method
 
 TAG = "Churnkey customers"
 # Oldest first, so customers created during a walk show up on a later page, not never.
@@ -36,22 +36,19 @@ def _errors(*statuses: int, instance: str) -> dict:
     )
 
 
-def _found(customer) -> Response:
-    if customer is None:
-        raise CustomerNotFound()
+def _render(customer) -> Response:
     return Response(ChurnkeyCustomerSerializer(customer).data)
 
 
-class ChurnkeyApi(APIView):
+class ChurnkeyApi(CustomerApi):
     """Common to the Churnkey routes: API family, and no tenant header needed."""
 
-    api_family = "churnkey"
-    plan_method = ""
+    api_family = ApiFamily.CHURNKEY
     tenant_header_required = False
 
 
 class ChurnkeyCustomerListApi(ChurnkeyApi):
-    plan_method = "customer.list"
+    plan_methods = {"GET": Method.CUSTOMER_LIST}
 
     @extend_schema(
         tags=[TAG],
@@ -70,13 +67,7 @@ class ChurnkeyCustomerListApi(ChurnkeyApi):
         },
     )
     def get(self, request):
-        query = CursorQuerySerializer(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        customers, next_cursor = selectors.customer_list_oldest_first(
-            tenant=request.user.tenant,
-            cursor=query.validated_data["cursor"],
-            limit=query.validated_data["limit"],
-        )
+        customers, next_cursor = self.list_oldest_first()
         return Response(
             {
                 "data": ChurnkeyCustomerSerializer(customers, many=True).data,
@@ -86,7 +77,7 @@ class ChurnkeyCustomerListApi(ChurnkeyApi):
 
 
 class ChurnkeyCustomerRetrieveApi(ChurnkeyApi):
-    plan_method = "customer.read"
+    plan_methods = {"GET": Method.CUSTOMER_READ}
 
     @extend_schema(
         tags=[TAG],
@@ -101,11 +92,11 @@ class ChurnkeyCustomerRetrieveApi(ChurnkeyApi):
         },
     )
     def get(self, request, id):  # noqa: A002 - the document's parameter name
-        return _found(selectors.customer_get(tenant=request.user.tenant, customer_id=id))
+        return _render(self.get_customer(customer_id=id))
 
 
 class ChurnkeyCustomerByEmailApi(ChurnkeyApi):
-    plan_method = "customer.lookup"
+    plan_methods = {"GET": Method.CUSTOMER_LOOKUP}
 
     @extend_schema(
         tags=[TAG],
@@ -123,11 +114,11 @@ class ChurnkeyCustomerByEmailApi(ChurnkeyApi):
         },
     )
     def get(self, request, email):
-        return _found(selectors.customer_get_by_email(tenant=request.user.tenant, email=email))
+        return _render(self.get_customer(email=email))
 
 
 class ChurnkeyCustomerByPhoneApi(ChurnkeyApi):
-    plan_method = "customer.lookup"
+    plan_methods = {"GET": Method.CUSTOMER_LOOKUP}
 
     @extend_schema(
         tags=[TAG],
@@ -146,4 +137,4 @@ class ChurnkeyCustomerByPhoneApi(ChurnkeyApi):
         },
     )
     def get(self, request, phone):
-        return _found(selectors.customer_get_by_phone(tenant=request.user.tenant, phone=phone))
+        return _render(self.get_customer(phone=phone))

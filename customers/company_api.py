@@ -8,13 +8,12 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
-from apikeys.permissions import check_tenant_id
 from core.openapi import error_responses
 from core.pagination import next_link
 from core.serializers import CursorQuerySerializer
 from customers import selectors, services
+from customers.base_api import CustomerApi
 from customers.company_serializers import (
     COMPANY_API_FIELDS,
     CompanyCustomerCreateSerializer,
@@ -25,8 +24,8 @@ from customers.exceptions import (
     MSG_UNKNOWN_PRODUCT,
     ApiProductNotFound,
     ApiVersionNotFound,
-    CustomerNotFound,
 )
+from plans.models import ApiFamily, Method
 
 TAG = "Smart Customer API (company)"
 SUPPORTED_VERSIONS = ("v1",)
@@ -85,12 +84,16 @@ def _errors(*statuses: int, examples: dict | None = None) -> dict:
     )
 
 
-class CompanyApi(APIView):
-    """Common to the company routes: resolves product, version and companyId after auth."""
+class CompanyApi(CustomerApi):
+    """Common to the company routes: companyId is checked with the tenant checks (before
+    the throttle counts the call); product and version are resolved after them."""
 
-    api_family = "company"
-    plan_method = ""
+    api_family = ApiFamily.COMPANY
     tenant_header_required = False
+
+    def requested_tenant_id(self, request) -> str:
+        """The path's companyId: HasTenantAccess refuses it unless it is the key's tenant."""
+        return self.kwargs["companyId"]
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)  # authentication, tenant checks, throttles
@@ -98,19 +101,10 @@ class CompanyApi(APIView):
             raise ApiVersionNotFound()
         if selectors.api_product_get_active(slug=kwargs["product"]) is None:
             raise ApiProductNotFound()
-        check_tenant_id(request, kwargs["companyId"], required=True)
-
-    def get_customer(self, customer_id):
-        customer = selectors.customer_get(tenant=self.request.user.tenant, customer_id=customer_id)
-        if customer is None:
-            raise CustomerNotFound()
-        return customer
 
 
 class CompanyCustomerCollectionApi(CompanyApi):
-    @property
-    def plan_method(self):
-        return "customer.create" if self.request.method == "POST" else "customer.list"
+    plan_methods = {"GET": Method.CUSTOMER_LIST, "POST": Method.CUSTOMER_CREATE}
 
     @extend_schema(
         tags=[TAG],
@@ -175,21 +169,13 @@ class CompanyCustomerCollectionApi(CompanyApi):
         },
     )
     def get(self, request, **route):
-        query = CursorQuerySerializer(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        customers, next_cursor = selectors.customer_list_oldest_first(
-            tenant=request.user.tenant,
-            cursor=query.validated_data["cursor"],
-            limit=query.validated_data["limit"],
-        )
+        customers, next_cursor = self.list_oldest_first()
         headers = {"Link": next_link(request, next_cursor)} if next_cursor else None
         return Response(CompanyCustomerSerializer(customers, many=True).data, headers=headers)
 
 
 class CompanyCustomerDetailApi(CompanyApi):
-    @property
-    def plan_method(self):
-        return "customer.delete" if self.request.method == "DELETE" else "customer.read"
+    plan_methods = {"GET": Method.CUSTOMER_READ, "DELETE": Method.CUSTOMER_DELETE}
 
     @extend_schema(
         tags=[TAG],
@@ -204,7 +190,7 @@ class CompanyCustomerDetailApi(CompanyApi):
         },
     )
     def get(self, request, customerId, **route):  # noqa: N803 - the document's name
-        return Response(CompanyCustomerSerializer(self.get_customer(customerId)).data)
+        return Response(CompanyCustomerSerializer(self.get_customer(customer_id=customerId)).data)
 
     @extend_schema(
         tags=[TAG],
@@ -222,5 +208,5 @@ class CompanyCustomerDetailApi(CompanyApi):
         },
     )
     def delete(self, request, customerId, **route):  # noqa: N803
-        services.customer_soft_delete(customer=self.get_customer(customerId))
+        services.customer_soft_delete(customer=self.get_customer(customer_id=customerId))
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -26,6 +26,20 @@ CONSTRAINT_FIELDS = {
     UNIQUE_ACTIVE_PHONE: "phone",
 }
 
+# The fields a client may write (API or staff), each with its /v1 name. The services refuse
+# any other field and name fields this way in errors unless the route family names them
+# otherwise; the /v1 write serializer and the admin form are built from it. id, tenant,
+# state and the timestamps are only ever set by the services.
+WRITABLE_FIELDS = {
+    "first_name": "firstName",
+    "last_name": "lastName",
+    "email": "email",
+    "phone": "phone",
+    "vat_number": "vatNumber",
+    "customer_type": "customerType",
+    "metadata": "metadata",
+}
+
 _ACTIVE = models.Q(deleted_at__isnull=True)
 
 

@@ -2,13 +2,15 @@
 
 import re
 import uuid
+from collections.abc import Mapping
 
 from django.db.models import QuerySet
 
 from core.pagination import keyset_slice, make_sorts
 from core.problems import ApplicationError
+from customers.exceptions import CustomerNotFound
 from customers.filters import CustomerFilter
-from customers.models import ApiProduct, Customer
+from customers.models import ApiProduct, Customer, CustomerState
 from customers.validation import parse_phone
 from tenants.models import Tenant
 
@@ -26,12 +28,13 @@ def customer_base_queryset(*, tenant: Tenant, include_deleted: bool = False) -> 
 
 
 def customer_list(
-    *, tenant: Tenant, filters: dict | None = None, include_deleted: bool = False
+    *, tenant: Tenant, filters: Mapping[str, str] | None = None, include_deleted: bool = False
 ) -> QuerySet:
-    """Customers of `tenant` matching the query `filters`; asking for state=inactive
-    includes the soft-deleted ones, since that is what inactive means."""
+    """Customers of `tenant` matching the query `filters` (CustomerFilter's; other keys, such
+    as paging parameters, are ignored); asking for state=inactive includes the soft-deleted
+    ones, since that is what inactive means."""
     filters = filters or {}
-    if filters.get("state") == "inactive":
+    if filters.get("state") == CustomerState.INACTIVE:
         include_deleted = True
     base = customer_base_queryset(tenant=tenant, include_deleted=include_deleted)
     filterset = CustomerFilter(data=filters, queryset=base)
@@ -85,6 +88,32 @@ def customer_get_by_phone(*, tenant: Tenant, phone: str) -> Customer | None:
     if e164 is None:
         return None
     return customer_base_queryset(tenant=tenant).filter(phone=e164).first()
+
+
+def customer_get_or_404(
+    *,
+    tenant: Tenant,
+    customer_id=None,
+    email: str | None = None,
+    phone: str | None = None,
+    include_deleted: bool = False,
+) -> Customer:
+    """The tenant's customer by exactly one of id, email or phone, read as the selectors
+    above read them (`include_deleted` applies to the id); else CustomerNotFound, the same
+    404 for another tenant's customer as for a made-up one."""
+    if sum(value is not None for value in (customer_id, email, phone)) != 1:
+        raise TypeError("pass exactly one of customer_id, email or phone")
+    if customer_id is not None:
+        customer = customer_get(
+            tenant=tenant, customer_id=customer_id, include_deleted=include_deleted
+        )
+    elif email is not None:
+        customer = customer_get_by_email(tenant=tenant, email=email)
+    else:
+        customer = customer_get_by_phone(tenant=tenant, phone=phone)
+    if customer is None:
+        raise CustomerNotFound()
+    return customer
 
 
 def customer_find_active_duplicate(

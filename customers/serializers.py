@@ -1,11 +1,18 @@
 """The /v1 customer representation (camelCase) and its query parameters."""
 
+import copy
+from collections.abc import Callable
+from functools import partial
+
+import django_filters
+from django.core.exceptions import ImproperlyConfigured
 from drf_spectacular.utils import OpenApiExample, extend_schema_serializer
 from rest_framework import serializers
 
 from core.pagination import make_sorts
 from core.serializers import MetadataField, StrictCharField, StrictInputSerializer
-from customers.models import CustomerState, CustomerType
+from customers.filters import CustomerFilter
+from customers.models import WRITABLE_FIELDS, CustomerState, CustomerType
 
 # The one list of /v1 sort keys: the query serializer's choices and the paging code use it.
 V1_SORTS = make_sorts(
@@ -71,6 +78,22 @@ def _text(max_length: int, **kwargs) -> serializers.CharField:
     )
 
 
+# How /v1 validates each writable field (its name and source come from WRITABLE_FIELDS).
+_WRITE_FIELDS: dict[str, Callable[..., serializers.Field]] = {
+    "first_name": partial(_text, 100),
+    "last_name": partial(_text, 100),
+    "email": partial(_text, 254),
+    "phone": partial(
+        _text, 40, help_text="Any common format; stored as E.164 using the tenant's region."
+    ),
+    "vat_number": partial(_text, 20, help_text="EU VAT number, e.g. IT12345678901."),
+    "customer_type": partial(serializers.ChoiceField, choices=CustomerType.choices, required=False),
+    "metadata": partial(MetadataField, required=False, allow_null=True),
+}
+if set(_WRITE_FIELDS) != set(WRITABLE_FIELDS):  # a new writable field needs its validation here
+    raise ImproperlyConfigured("customers.serializers._WRITE_FIELDS must match WRITABLE_FIELDS")
+
+
 @extend_schema_serializer(
     examples=[
         OpenApiExample(
@@ -94,15 +117,12 @@ class CustomerWriteSerializer(StrictInputSerializer):
         {"id", "tenant", "tenantId", "state", "createdAt", "updatedAt", "deletedAt"}
     )
 
-    firstName = _text(100, source="first_name")  # noqa: N815
-    lastName = _text(100, source="last_name")  # noqa: N815
-    email = _text(254)
-    phone = _text(40, help_text="Any common format; stored as E.164 using the tenant's region.")
-    vatNumber = _text(20, source="vat_number", help_text="EU VAT number, e.g. IT12345678901.")  # noqa: N815
-    customerType = serializers.ChoiceField(  # noqa: N815
-        source="customer_type", choices=CustomerType.choices, required=False
-    )
-    metadata = MetadataField(required=False, allow_null=True)
+    def get_fields(self):
+        """One field per writable customer field, named and sourced as WRITABLE_FIELDS says."""
+        return {
+            name: _WRITE_FIELDS[field](**({"source": field} if field != name else {}))
+            for field, name in WRITABLE_FIELDS.items()
+        }
 
     def validate(self, attrs):
         return {
@@ -111,8 +131,27 @@ class CustomerWriteSerializer(StrictInputSerializer):
         }
 
 
+def _filter_query_field(filter_: django_filters.Filter) -> serializers.Field:
+    """The query parameter for one CustomerFilter filter: documents it in OpenAPI and
+    validates it first, so a bad value is a 400 naming the parameter."""
+    if isinstance(filter_, django_filters.ChoiceFilter):
+        return serializers.ChoiceField(required=False, choices=filter_.extra["choices"])
+    if isinstance(filter_, django_filters.DateTimeFilter):
+        return serializers.DateTimeField(required=False)
+    if isinstance(filter_, django_filters.CharFilter):
+        max_length = filter_.extra.get("max_length")
+        return serializers.CharField(required=False, allow_blank=True, max_length=max_length)
+    raise ImproperlyConfigured(f"No query parameter field for {type(filter_).__name__}")
+
+
+# The list filters are CustomerFilter's; these are their query parameters, in its order.
+_FILTER_FIELDS = {
+    name: _filter_query_field(filter_) for name, filter_ in CustomerFilter.base_filters.items()
+}
+
+
 class CustomerListQuerySerializer(serializers.Serializer):
-    """Query parameters of GET /v1/customer/paged (filters are validated by CustomerFilter)."""
+    """Query parameters of GET /v1/customer/paged: paging, sorting, and CustomerFilter's filters."""
 
     page = serializers.IntegerField(required=False, min_value=1, default=1)
     limit = serializers.IntegerField(
@@ -133,11 +172,9 @@ class CustomerListQuerySerializer(serializers.Serializer):
         help_text="Keyset mode: send empty for the first page, then the returned nextCursor.",
     )
     includeDeleted = serializers.BooleanField(required=False, default=False)  # noqa: N815
-    search = serializers.CharField(required=False, allow_blank=True, max_length=200)
-    customerType = serializers.ChoiceField(required=False, choices=CustomerType.choices)  # noqa: N815
-    state = serializers.ChoiceField(required=False, choices=CustomerState.choices)
-    createdAfter = serializers.DateTimeField(required=False)  # noqa: N815
-    createdBefore = serializers.DateTimeField(required=False)  # noqa: N815
+
+    def get_fields(self):
+        return {**super().get_fields(), **copy.deepcopy(_FILTER_FIELDS)}
 
 
 class IncludeDeletedQuerySerializer(serializers.Serializer):

@@ -11,22 +11,11 @@ from customers.exceptions import (
     CustomerConflict,
     CustomerValidationError,
 )
-from customers.models import CONSTRAINT_FIELDS, Customer, CustomerState
+from customers.models import CONSTRAINT_FIELDS, WRITABLE_FIELDS, Customer, CustomerState
 from customers.selectors import customer_find_active_duplicate
 from customers.validation import normalize_email, normalize_phone, normalize_vat
 from tenants.models import Tenant
 
-# Model field -> the name clients of the calling route family know it by (for error messages).
-DEFAULT_API_FIELDS = {
-    "first_name": "firstName",
-    "last_name": "lastName",
-    "email": "email",
-    "phone": "phone",
-    "vat_number": "vatNumber",
-    "customer_type": "customerType",
-    "metadata": "metadata",
-}
-WRITABLE_FIELDS = frozenset(DEFAULT_API_FIELDS)
 IDENTITY_FIELDS = ("first_name", "last_name", "email", "phone")
 
 
@@ -90,7 +79,7 @@ def _violated_field(exc: IntegrityError) -> str | None:
 
 
 def customer_create(
-    *, tenant: Tenant, data: dict[str, Any], api_fields: dict[str, str] = DEFAULT_API_FIELDS
+    *, tenant: Tenant, data: dict[str, Any], api_fields: dict[str, str] = WRITABLE_FIELDS
 ) -> Customer:
     """Create an active customer; 400 without any identity field, 409 on a duplicate."""
     customer = Customer(
@@ -102,7 +91,7 @@ def customer_create(
 
 
 def customer_update(
-    *, customer: Customer, data: dict[str, Any], api_fields: dict[str, str] = DEFAULT_API_FIELDS
+    *, customer: Customer, data: dict[str, Any], api_fields: dict[str, str] = WRITABLE_FIELDS
 ) -> Customer:
     """Partial update: only the fields sent change; the identity rule still holds afterwards."""
     clean = _normalize(tenant=customer.tenant, data=data, api_fields=api_fields)
@@ -125,7 +114,7 @@ def customer_soft_delete(*, customer: Customer) -> Customer:
 
 
 def customer_restore(
-    *, customer: Customer, api_fields: dict[str, str] = DEFAULT_API_FIELDS
+    *, customer: Customer, api_fields: dict[str, str] = WRITABLE_FIELDS
 ) -> Customer:
     """Undo a soft delete; 409 if its email or phone now belongs to another active customer."""
     if customer.deleted_at is None:

@@ -21,4 +21,9 @@ def request_plan(request) -> PlanSnapshot | None:
 
 
 def view_method(view) -> str:
-    return getattr(view, "plan_method", "") or ""
+    """The plan method of the view's current call: its `plan_methods` entry for the HTTP
+    method (the first entry stands for methods not listed), else its fixed `plan_method`."""
+    table = getattr(view, "plan_methods", None)
+    if table:
+        return str(table.get(view.request.method) or next(iter(table.values())))
+    return str(getattr(view, "plan_method", "") or "")
