@@ -19,6 +19,7 @@ from apikeys.serializers import (
     ApiKeySerializer,
 )
 from core.openapi import error_responses
+from plans.models import ApiFamily, Method
 
 TAG_KEYS = "API keys (v1)"
 
@@ -26,8 +27,8 @@ TAG_KEYS = "API keys (v1)"
 class KeysApi(APIView):
     """Common to /v1/keys views: the caller's application is the only one they can touch."""
 
-    api_family = "v1"
-    plan_method = "keys.manage"
+    api_family = ApiFamily.V1
+    plan_method = Method.KEYS_MANAGE
 
     def get_key(self, key_id):
         key = selectors.apikey_get(application=self.request.user.application, key_id=key_id)

@@ -1,5 +1,9 @@
 """The plans every deployment starts with, created by a data migration; staff edit them in
-admin afterwards."""
+admin afterwards.
+
+Plain strings on purpose: migration 0002 imports this module, and a migration must not change
+when the model code does. tests/plans/test_defaults.py keeps them equal to ApiFamily/Method.
+"""
 
 ALL_FAMILIES = ["v1", "company", "churnkey"]
 ALL_METHODS = [

@@ -5,6 +5,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.openapi import error_responses
+from plans.models import ApiFamily, Method
 from usage.selectors import usage_summary
 from usage.serializers import UsageSerializer
 
@@ -12,8 +13,8 @@ from usage.serializers import UsageSerializer
 class UsageApi(APIView):
     """The caller's application: each limit's state and its hourly usage."""
 
-    api_family = "v1"
-    plan_method = "usage.read"
+    api_family = ApiFamily.V1
+    plan_method = Method.USAGE_READ
 
     @extend_schema(
         tags=["API management"],
