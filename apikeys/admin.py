@@ -30,6 +30,7 @@ from apikeys.services import (
     application_save,
     application_suspend,
 )
+from core.admin import DeleteThroughServiceMixin
 
 
 class ApiKeyInline(admin.TabularInline):
@@ -51,7 +52,7 @@ class ApiKeyInline(admin.TabularInline):
 
 
 @admin.register(Application)
-class ApplicationAdmin(admin.ModelAdmin):
+class ApplicationAdmin(DeleteThroughServiceMixin, admin.ModelAdmin):
     list_display = ("name", "app_id", "tenant", "plan", "state", "trial_ends_at", "created_at")
     list_filter = ("state", "plan")
     list_select_related = ("tenant", "plan")
@@ -96,11 +97,8 @@ class ApplicationAdmin(admin.ModelAdmin):
         for field in ("pk", "app_id", "state", "trial_ends_at", "created_at", "updated_at"):
             setattr(obj, field, getattr(created, field))
 
-    def delete_model(self, request, obj):
-        application_delete_many(application_ids=[obj.pk])
-
-    def delete_queryset(self, request, queryset):
-        application_delete_many(application_ids=list(queryset.values_list("pk", flat=True)))
+    def delete_rows(self, pks):
+        application_delete_many(application_ids=pks)
 
     def _transition(self, request, queryset, service, verb: str) -> None:
         changed = sum(service(application=app) for app in queryset)
@@ -149,7 +147,7 @@ class ApiKeyAdminForm(forms.ModelForm):
 
 
 @admin.register(ApiKey)
-class ApiKeyAdmin(admin.ModelAdmin):
+class ApiKeyAdmin(DeleteThroughServiceMixin, admin.ModelAdmin):
     form = ApiKeyAdminForm
     list_display = (
         "prefix",
@@ -218,11 +216,8 @@ class ApiKeyAdmin(admin.ModelAdmin):
         )
         messages.warning(request, f"New API key (shown once, copy it now): {raw}")
 
-    def delete_model(self, request, obj):
-        apikey_delete_many(key_ids=[obj.pk])
-
-    def delete_queryset(self, request, queryset):
-        apikey_delete_many(key_ids=list(queryset.values_list("pk", flat=True)))
+    def delete_rows(self, pks):
+        apikey_delete_many(key_ids=pks)
 
     @admin.action(description="Revoke selected keys now")
     def revoke_keys(self, request, queryset):
