@@ -235,8 +235,13 @@ def apikey_roll(
 def apikey_touch(*, key_id: int, now: datetime | None = None) -> None:
     """Record use at most once a minute: a cross-process cache guard skips the query, and the
     conditional UPDATE keeps the write rate bounded even without a shared cache."""
-    if not auth_cache.claim_usage_write(key_id):
-        return
+    if auth_cache.claim_usage_write(key_id):
+        apikey_record_use(key_id=key_id, now=now)
+
+
+def apikey_record_use(*, key_id: int, now: datetime | None = None) -> None:
+    """Write last_used_at unless it was written less than a minute ago (the caller has won
+    the once-a-minute claim: apikey_touch, or the limiter's claim on the hot path)."""
     now = now or timezone.now()
     ApiKey.objects.filter(
         Q(last_used_at__isnull=True) | Q(last_used_at__lt=now - LAST_USED_RESOLUTION), pk=key_id
