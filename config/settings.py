@@ -208,6 +208,18 @@ SPECTACULAR_SETTINGS = {
         "Errors are RFC 9457 problem details (`application/problem+json`)."
     ),
     "VERSION": "1.0.0",
+    # Swagger UI and ReDoc show tag groups in this order: the /v1 customer API first.
+    "TAGS": [
+        {"name": "Customers (v1)", "description": "Create, read, update, delete and restore."},
+        {"name": "API keys (v1)", "description": "The calling application's own keys."},
+        {"name": "API management", "description": "Usage and limits of the calling application."},
+        {"name": "Signup (provider)", "description": "Needs a provider key, not a tenant key."},
+        {
+            "name": "Smart Customer API (company)",
+            "description": "Shaped as the Smart Customer API document says (docs/company-api.md).",
+        },
+        {"name": "Churnkey customers", "description": "Shaped as Churnkey's customer API."},
+    ],
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
@@ -215,6 +227,10 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "SWAGGER_UI_SETTINGS": {"persistAuthorization": True, "displayRequestDuration": True},
     "PREPROCESSING_HOOKS": ["core.openapi.drop_trailing_slash_aliases"],
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "core.openapi.order_security_schemes",
+    ],
 }
 
 # Behind 3scale/APIcast: requests must carry this secret in X-3scale-Proxy-Secret-Token.
