@@ -10,7 +10,7 @@ THREADS ?= 8
 LOCK_FLAGS := --universal --python-version 3.11 --generate-hashes --upgrade --quiet \
 	--custom-compile-command "make lock"
 
-.PHONY: install run test lint lock migrate bench clean
+.PHONY: install run dev test lint lock migrate bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,13 @@ run: install .secret_key
 	$(BIN)/python manage.py demo --port $(PORT) && \
 	exec $(BIN)/gunicorn config.wsgi --bind 127.0.0.1:$(PORT) --workers $(WEB_CONCURRENCY) \
 	  --worker-class gthread --threads $(THREADS) --access-logfile - --timeout 30
+
+# Django's autoreloading development server (DEBUG on unless DJANGO_DEBUG says otherwise).
+dev: install .secret_key
+	@export DJANGO_DEBUG=$${DJANGO_DEBUG:-true} && \
+	$(BIN)/python manage.py migrate --noinput -v 0 && \
+	$(BIN)/python manage.py demo --port $(PORT) && \
+	exec $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 test: install
 	$(BIN)/pytest -q $(PYTEST_ARGS)
