@@ -7,7 +7,9 @@ BIN    := $(VENV)/bin
 WEB_CONCURRENCY ?= $(if $(REDIS_URL),3,1)
 THREADS ?= 8
 # Hashes for every platform's wheels, so the lock also installs in the Docker image.
-LOCK_FLAGS := --universal --python-version 3.11 --generate-hashes --upgrade --quiet \
+# `make lock UPGRADE=` keeps today's pins and only resolves what pyproject.toml added.
+UPGRADE ?= --upgrade
+LOCK_FLAGS := --universal --python-version 3.11 --generate-hashes $(UPGRADE) --quiet \
 	--custom-compile-command "make lock"
 
 .PHONY: install run dev test lint lock migrate bench clean
