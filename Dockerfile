@@ -4,6 +4,10 @@
 FROM python:3.11-slim AS build
 ENV PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
 WORKDIR /app
+# Dependencies first, exact and hash-checked from the lock (a layer that survives code changes),
+# then the project itself with --no-deps so nothing unlocked sneaks in.
+COPY requirements.txt ./
+RUN python -m venv /venv && /venv/bin/pip install --require-hashes -r requirements.txt
 COPY pyproject.toml ./
 COPY config ./config
 COPY core ./core
@@ -11,7 +15,7 @@ COPY customers ./customers
 COPY tenants ./tenants
 COPY plans ./plans
 COPY apikeys ./apikeys
-RUN python -m venv /venv && /venv/bin/pip install .
+RUN /venv/bin/pip install --no-deps .
 
 FROM python:3.11-slim
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PATH="/venv/bin:$PATH" \

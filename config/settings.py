@@ -211,6 +211,18 @@ SPECTACULAR_SETTINGS = {
         "Errors are RFC 9457 problem details (`application/problem+json`)."
     ),
     "VERSION": "1.0.0",
+    # Swagger UI and ReDoc show tag groups in this order: the /v1 customer API first.
+    "TAGS": [
+        {"name": "Customers (v1)", "description": "Create, read, update, delete and restore."},
+        {"name": "API keys (v1)", "description": "The calling application's own keys."},
+        {"name": "API management", "description": "Usage and limits of the calling application."},
+        {"name": "Signup (provider)", "description": "Needs a provider key, not a tenant key."},
+        {
+            "name": "Smart Customer API (company)",
+            "description": "Shaped as the Smart Customer API document says (docs/company-api.md).",
+        },
+        {"name": "Churnkey customers", "description": "Shaped as Churnkey's customer API."},
+    ],
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
@@ -218,6 +230,10 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "SWAGGER_UI_SETTINGS": {"persistAuthorization": True, "displayRequestDuration": True},
     "PREPROCESSING_HOOKS": ["core.openapi.drop_trailing_slash_aliases"],
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "core.openapi.order_security_schemes",
+    ],
 }
 
 # Behind 3scale/APIcast: requests must carry this secret in X-3scale-Proxy-Secret-Token.
@@ -240,3 +256,15 @@ if not DEBUG:
     SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
     CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
     SECURE_CONTENT_TYPE_NOSNIFF = True
+
+# --- HTTPS behind a proxy (docs/deploy.md) -----------------------------------------------
+# Only when the TLS-terminating proxy or load balancer sets X-Forwarded-Proto and overwrites any
+# copy a client sent: Django then knows a request came over HTTPS (https:// Location headers).
+if env_bool("TRUST_X_FORWARDED_PROTO", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
+# Load balancers probe these over plain HTTP inside the network; a redirect would fail them.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
