@@ -8,8 +8,8 @@ Steps: make sure the database (default cm_bench on 127.0.0.1:5432) is migrated a
 (bench/seed.py; a matching seed is reused), clear the benchmark's own Redis DB (default 4),
 start the service and the baseline (bench/baseline/) with the same server command, then drive
 each scenario with wrk from a separate process: per round, each baseline is run right before
-the service scenarios compared with it. Ratios are service / baseline req/s within one round;
-the table shows medians over the rounds. Results: bench/out/latest.{json,md} (gitignored).
+and right after the service scenarios compared with it. Ratios are service / baseline req/s
+within one round (the baseline's two runs averaged); the table shows medians over rounds. Results: bench/out/latest.{json,md} (gitignored).
 
 Environment (all optional): BENCH_PG_URL (postgres://postgres@127.0.0.1:5432), BENCH_DB
 (cm_bench), BENCH_REDIS_URL (redis://127.0.0.1:6379), BENCH_REDIS_DB (4), BENCH_PORT (8120;
@@ -55,13 +55,24 @@ REDIS_URL = (
 )
 PORT = int(_env("BENCH_PORT", "8120"))
 WORKERS = int(_env("BENCH_WORKERS", str(os.cpu_count() or 1)))
-# The production server (`make run`'s gunicorn gthread), one worker per core. Swap the whole
-# command (e.g. granian) through BENCH_SERVER; {app} is a "module:callable" WSGI path.
-SERVER = _env(
-    "BENCH_SERVER",
-    f"{ROOT}/.venv/bin/gunicorn {{app}} --bind 127.0.0.1:{{port}} --workers {{workers}} "
-    "--worker-class gthread --threads 8 --access-logfile - --timeout 30",
-)
+
+
+def _default_server() -> str:
+    """`make run`'s gunicorn gthread command. gunicorn 27 also opens a control socket at one
+    fixed path per user, which two servers (or other gunicorns on the machine) would fight
+    over: it is switched off where the option exists."""
+    gunicorn = f"{ROOT}/.venv/bin/gunicorn"
+    help_text = subprocess.run([gunicorn, "--help"], capture_output=True, text=True).stdout
+    no_ctl = " --no-control-socket" if "--no-control-socket" in help_text else ""
+    return (
+        f"{gunicorn} {{app}} --bind 127.0.0.1:{{port}} --workers {{workers}} "
+        f"--worker-class gthread --threads 8 --access-logfile - --timeout 30{no_ctl}"
+    )
+
+
+# The production server, one worker per core. Swap the whole command (e.g. granian) through
+# BENCH_SERVER; {app} is a "module:callable" WSGI path, {port} and {workers} are filled in.
+SERVER = _env("BENCH_SERVER", "") or _default_server()
 DURATION = int(_env("BENCH_DURATION", "3" if QUICK else "10"))
 WARMUP = int(_env("BENCH_WARMUP", "1" if QUICK else "3"))
 ROUNDS = int(_env("BENCH_ROUNDS", "1" if QUICK else "3"))
@@ -387,35 +398,50 @@ def run_wrk(s: Scenario, info: dict, seconds: int, token: str, rnd: int) -> Resu
 # --- report -------------------------------------------------------------------------------
 
 
+def run_order(scenarios: list[Scenario]) -> list[Scenario]:
+    """One round: each baseline, the service scenarios compared with it, then the baseline
+    again, so a change in machine load during the group weighs on both sides of the ratio."""
+    order = []
+    for base in (s for s in scenarios if s.target == "baseline"):
+        group = [s for s in scenarios if s.baseline == base.name]
+        order += [base, *group, base] if group else [base]
+    return order
+
+
 def summarise(scenarios: list[Scenario], results: list[Result]) -> list[dict]:
-    by = {}
+    """Per scenario: medians over rounds; a baseline's req/s in a round is the mean of its
+    runs before and after its group, and each ratio is taken within one round."""
+    by: dict[str, dict[int, list[Result]]] = {}
     for r in results:
-        by.setdefault(r.scenario, {})[r.round] = r
+        by.setdefault(r.scenario, {}).setdefault(r.round, []).append(r)
+
+    def round_rps(name: str, n: int) -> float | None:
+        runs = by.get(name, {}).get(n)
+        return statistics.mean(r.rps for r in runs) if runs else None
+
+    med = statistics.median
     rows = []
     for s in scenarios:
-        runs = by.get(s.name, {})
-        if not runs:
+        rounds = by.get(s.name, {})
+        if not rounds:
             continue
-        ratios = [
-            runs[n].rps / by[s.baseline][n].rps
-            for n in runs
-            if s.baseline and n in by.get(s.baseline, {}) and by[s.baseline][n].rps
-        ]
-        med = statistics.median
+        runs = [r for rs in rounds.values() for r in rs]
+        pairs = [(round_rps(s.name, n), round_rps(s.baseline, n)) for n in rounds]
+        pairs = [(mine, base) for mine, base in pairs if s.baseline and base]
         rows.append(
             {
                 "scenario": s.name,
                 "target": s.target,
                 "request": f"{s.method} {s.path}",
-                "rps": med(r.rps for r in runs.values()),
-                "p50_ms": med(r.p50_ms for r in runs.values()),
-                "p99_ms": med(r.p99_ms for r in runs.values()),
+                "rps": med(round_rps(s.name, n) for n in rounds),
+                "p50_ms": med(r.p50_ms for r in runs),
+                "p99_ms": med(r.p99_ms for r in runs),
                 "baseline": s.baseline or None,
-                "baseline_rps": med(by[s.baseline][n].rps for n in runs) if ratios else None,
-                "ratio": med(ratios) if ratios else None,
-                "ratios": ratios,
-                "unexpected": sum(r.unexpected for r in runs.values()),
-                "requests": sum(r.requests for r in runs.values()),
+                "baseline_rps": med(base for _, base in pairs) if pairs else None,
+                "ratio": med(mine / base for mine, base in pairs) if pairs else None,
+                "ratios": [mine / base for mine, base in pairs],
+                "unexpected": sum(r.unexpected for r in runs),
+                "requests": sum(r.requests for r in runs),
             }
         )
     return rows
@@ -552,7 +578,7 @@ def main() -> int:
         invocation = 0
         for rnd in range(1, ROUNDS + 1):
             log(f"round {rnd}/{ROUNDS}")
-            for s in scenarios:
+            for s in run_order(scenarios):
                 invocation += 1
                 r = run_wrk(s, info, DURATION, f"{token_base}{invocation:03d}", rnd)
                 results.append(r)
