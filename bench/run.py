@@ -149,7 +149,7 @@ def log(msg: str) -> None:
 
 def sh(cmd: str) -> str:
     try:
-        return subprocess.run(cmd, shell=True, capture_output=True, text=True).stdout.strip()
+        return subprocess.run(cmd, shell=True, capture_output=True, text=True).stdout.rstrip()
     except OSError:
         return ""
 
@@ -485,6 +485,12 @@ def derived(rows: list[dict]) -> list[str]:
 def environment() -> dict:
     return {
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
+        "command": " ".join(
+            [
+                *(f"{k}={v}" for k, v in sorted(os.environ.items()) if k.startswith("BENCH_")),
+                "make bench",
+            ]
+        ),
         "nproc": sh("nproc"),
         "free_h": sh("free -h"),
         "loadavg_before": sh("cat /proc/loadavg"),
@@ -508,7 +514,9 @@ def markdown(env: dict, info: dict, rows: list[dict], elapsed: float) -> str:
         [
             f"## {env['date'][:16].replace('T', ' ')} UTC — git {env['git']}",
             "",
-            f"- machine: nproc {env['nproc']}; load before: {env['loadavg_before']}",
+            f"- command: `{env['command']}`",
+            f"- machine: nproc {env['nproc']}; load average before: {env['loadavg_before']}, "
+            f"after: {env.get('loadavg_after', '?')}",
             f"- server: `{env['server']}` with {env['workers']} workers",
             f"- wrk: {env['wrk_threads']} threads, {env['connections']} connections, "
             f"{env['duration_s']} s per scenario, {env['rounds']} rounds "
@@ -523,6 +531,8 @@ def markdown(env: dict, info: dict, rows: list[dict], elapsed: float) -> str:
             table(rows),
             "",
             *(f"- {n}" for n in derived(rows)),
+            "",
+            "What changed since the last entry: (fill in)",
             "",
         ]
     )
