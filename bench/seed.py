@@ -351,7 +351,8 @@ def _deep_cursor(tenant_pk: int, deep: int) -> str:
         from customers.serializers import V1_SORTS
 
         return _encode(V1_SORTS["-createdAt"], row)
-    except ImportError:  # the format as core/pagination.py documents it
+    except (ImportError, KeyError, TypeError):  # the format core/pagination.py documents
+        # (if the app's encoder moved or changed; run.py's probe refuses a cursor that is wrong)
         import base64
 
         payload = {"s": "-createdAt", "v": row.created_at.isoformat(), "k": str(row.pk)}
