@@ -57,5 +57,13 @@ lock: install
 	$(BIN)/uv pip compile pyproject.toml $(LOCK_FLAGS) --extra dev -c requirements.txt \
 	  -o requirements-dev.txt
 
+# The service against a stock DRF baseline under wrk, on PostgreSQL + Redis with 1M customers
+# (bench/run.py documents it; results in bench/out/, history in bench/RESULTS.md).
+# BENCH_QUICK=1 for a short run, BENCH_RESEED=1 to rebuild the data, BENCH_SERVER to swap
+# the server command (default: gunicorn gthread as in `run`, one worker per core).
+bench: install
+	@bash bench/services.sh
+	$(BIN)/python bench/run.py
+
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
