@@ -14,6 +14,7 @@ from apikeys.permissions import check_tenant_id
 from core.openapi import error_responses
 from core.pagination import next_link
 from core.serializers import CursorQuerySerializer
+from core.urls import absolute_url
 from customers import selectors, services
 from customers.company_serializers import (
     COMPANY_API_FIELDS,
@@ -135,8 +136,8 @@ class CompanyCustomerCollectionApi(CompanyApi):
         customer = services.customer_create(
             tenant=request.user.tenant, data=body.validated_data, api_fields=COMPANY_API_FIELDS
         )
-        location = request.build_absolute_uri(
-            reverse("company-customer-detail", kwargs={**route, "customerId": customer.pk})
+        location = absolute_url(
+            request, reverse("company-customer-detail", kwargs={**route, "customerId": customer.pk})
         )
         return Response(
             CompanyCustomerSerializer(customer).data,
