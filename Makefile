@@ -5,7 +5,8 @@ PORT   ?= 8000
 BIN    := $(VENV)/bin
 # One worker without Redis: the in-process cache (and the rate-limit fallback) is per process.
 WEB_CONCURRENCY ?= $(if $(REDIS_URL),3,1)
-THREADS ?= 8
+# Python threads per worker (granian's WSGI pool); see config/serve.py and bench/SERVER.md.
+SERVER_THREADS ?= 64
 
 .PHONY: install run test lint migrate bench clean
 
@@ -27,8 +28,8 @@ run: install .secret_key
 	@$(BIN)/python manage.py migrate --noinput -v 0 && \
 	$(BIN)/python manage.py collectstatic --noinput -v 0 && \
 	$(BIN)/python manage.py demo --port $(PORT) && \
-	exec $(BIN)/gunicorn config.wsgi --bind 127.0.0.1:$(PORT) --workers $(WEB_CONCURRENCY) \
-	  --worker-class gthread --threads $(THREADS) --access-logfile - --timeout 30
+	exec env PORT=$(PORT) WEB_CONCURRENCY=$(WEB_CONCURRENCY) SERVER_THREADS=$(SERVER_THREADS) \
+	  $(BIN)/python -m config.serve
 
 test: install
 	$(BIN)/pytest -q $(PYTEST_ARGS)
