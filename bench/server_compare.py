@@ -179,9 +179,20 @@ def main() -> int:
         f"\n{args.rounds} rounds x {args.seconds}s, wrk -t2 -c8, workers={args.workers}, "
         f"nproc={os.cpu_count()}\n"
     )
-    print("| server | req/s (median) | p50 ms | p99 ms | 40+40 slow clients: worst probe |")
-    print("|---|---|---|---|---|")
+    # Ratios are paired per round (this machine class is noisy; only ratios count), against
+    # the first candidate that ran: the default server.
+    reference = next(iter(results))
+    print(
+        "| server | req/s (median) | ratio to first row (median of per-round ratios) "
+        "| p50 ms | p99 ms | 40+40 slow clients: worst probe |"
+    )
+    print("|---|---|---|---|---|---|")
     for name, runs in results.items():
+        ratio = statistics.median(
+            r["rps"] / ref["rps"]
+            for r, ref in zip(runs, results[reference], strict=True)
+            if ref["rps"]
+        )
         med = {
             k: statistics.median(r[k] for r in runs if r[k] is not None)
             for k in ("rps", "p50", "p99")
@@ -194,7 +205,7 @@ def main() -> int:
             "pass" if s and not s["failures"] else f"FAIL ({len(s.get('failures', []))} probes)"
         )
         print(
-            f"| {name} | {med['rps']:.0f} | {med['p50']:.1f} | {med['p99']:.1f} | "
+            f"| {name} | {med['rps']:.0f} | {ratio:.2f}x | {med['p50']:.1f} | {med['p99']:.1f} | "
             f"{verdict}, {worst:.0f} ms |"
         )
     return 0
