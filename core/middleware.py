@@ -65,7 +65,10 @@ class ProblemFallbackMiddleware:
         code = _FALLBACK_CODES.get(
             status, "internal_error" if status >= 500 else "validation_error"
         )
-        phrase = HTTPStatus(status).phrase if status in HTTPStatus._value2member_map_ else "Error"
+        try:
+            phrase = HTTPStatus(status).phrase
+        except ValueError:  # a non-standard status code
+            phrase = "Error"
         problem = problem_response(
             request,
             status=status,
