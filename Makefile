@@ -5,12 +5,13 @@ PORT   ?= 8000
 BIN    := $(VENV)/bin
 # One worker without Redis: the in-process cache (and the rate-limit fallback) is per process.
 WEB_CONCURRENCY ?= $(if $(REDIS_URL),3,1)
-THREADS ?= 8
 # Hashes for every platform's wheels, so the lock also installs in the Docker image.
 # `make lock UPGRADE=` keeps today's pins and only resolves what pyproject.toml added.
 UPGRADE ?= --upgrade
 LOCK_FLAGS := --universal --python-version 3.11 --generate-hashes $(UPGRADE) --quiet \
 	--custom-compile-command "make lock"
+# Python threads per worker (granian's WSGI pool); see config/serve.py and bench/SERVER.md.
+SERVER_THREADS ?= 64
 
 .PHONY: install run dev test lint lock migrate bench clean
 
@@ -33,8 +34,8 @@ run: install .secret_key
 	@$(BIN)/python manage.py migrate --noinput -v 0 && \
 	$(BIN)/python manage.py collectstatic --noinput -v 0 && \
 	$(BIN)/python manage.py demo --port $(PORT) && \
-	exec $(BIN)/gunicorn config.wsgi --bind 127.0.0.1:$(PORT) --workers $(WEB_CONCURRENCY) \
-	  --worker-class gthread --threads $(THREADS) --access-logfile - --timeout 30
+	exec env PORT=$(PORT) WEB_CONCURRENCY=$(WEB_CONCURRENCY) SERVER_THREADS=$(SERVER_THREADS) \
+	  $(BIN)/python -m config.serve
 
 # Django's autoreloading development server (DEBUG on unless DJANGO_DEBUG says otherwise).
 dev: install .secret_key
@@ -60,7 +61,7 @@ lock: install
 # The service against a stock DRF baseline under wrk, on PostgreSQL + Redis with 1M customers
 # (bench/run.py documents it; results in bench/out/, history in bench/RESULTS.md).
 # BENCH_QUICK=1 for a short run, BENCH_RESEED=1 to rebuild the data, BENCH_SERVER to swap
-# the server command (default: gunicorn gthread as in `run`, one worker per core).
+# the server command (default: `run`'s granian command, one worker per core).
 bench: install
 	@bash bench/services.sh
 	$(BIN)/python bench/run.py

@@ -58,16 +58,25 @@ WORKERS = int(_env("BENCH_WORKERS", str(os.cpu_count() or 1)))
 
 
 def _default_server() -> str:
-    """`make run`'s gunicorn gthread command. gunicorn 27 also opens a control socket at one
-    fixed path per user, which two servers (or other gunicorns on the machine) would fight
-    over: it is switched off where the option exists."""
-    gunicorn = f"{ROOT}/.venv/bin/gunicorn"
-    help_text = subprocess.run([gunicorn, "--help"], capture_output=True, text=True).stdout
-    no_ctl = " --no-control-socket" if "--no-control-socket" in help_text else ""
-    return (
-        f"{gunicorn} {{app}} --bind 127.0.0.1:{{port}} --workers {{workers}} "
-        f"--worker-class gthread --threads 8 --access-logfile - --timeout 30{no_ctl}"
-    )
+    """`make run`'s server command (config.serve: granian, same threads and timeouts), with
+    the access log off for both sides; {app}, {port} and {workers} are filled in per server."""
+    sys.path.insert(0, str(ROOT))
+    from config import serve
+
+    saved = {k: os.environ.get(k) for k in ("PORT", "WEB_CONCURRENCY", "SERVER_ACCESS_LOG")}
+    os.environ.update(PORT="65535", WEB_CONCURRENCY="1", SERVER_ACCESS_LOG="false")
+    try:
+        argv = serve.command()
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+    argv[argv.index("--port") + 1] = "{port}"
+    argv[argv.index("--workers") + 1] = "{workers}"
+    argv[-1] = "{app}"
+    return " ".join(argv)
 
 
 # The production server, one worker per core. Swap the whole command (e.g. granian) through

@@ -54,8 +54,23 @@ if not SECRET_KEY:
         )
     SECRET_KEY = "insecure-development-only-key"
 
-ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "*")
+# A request for any other host is a 400 problem, so a forged Host never reaches a URL we build.
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
+CSRF_FAILURE_VIEW = "core.views.csrf_failure"
+
+# Absolute URLs (Location, Link) start with this when set, e.g. https://api.example.com;
+# unset, they use the request's (allowed) host.
+PUBLIC_BASE_URL = env_str("PUBLIC_BASE_URL").rstrip("/")
+if PUBLIC_BASE_URL and (
+    not PUBLIC_BASE_URL.startswith(("http://", "https://"))
+    or any(c in PUBLIC_BASE_URL for c in "?#")
+    or not PUBLIC_BASE_URL.split("://", 1)[1]
+):
+    raise ImproperlyConfigured(
+        "PUBLIC_BASE_URL must be an http(s):// URL without query or fragment, "
+        f"got {PUBLIC_BASE_URL!r}"
+    )
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -79,6 +94,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "core.middleware.RequestIdMiddleware",
+    "core.middleware.ProblemFallbackMiddleware",
     "core.middleware.GatewaySecretMiddleware",
     "plans.middleware.RateLimitHeadersMiddleware",
     "usage.middleware.UsageFlushMiddleware",
@@ -124,6 +140,10 @@ if DATABASE_URL:
         raise ImproperlyConfigured(
             "DATABASE_URL must be a postgres:// URL (SQLite is the default)."
         )
+    # An unreachable PostgreSQL costs a request this many seconds at most, then a 503 problem
+    # with Retry-After (core.problems); the health check above replaces a dead persistent
+    # connection, so the first request after PostgreSQL returns succeeds.
+    _db.setdefault("OPTIONS", {}).setdefault("connect_timeout", env_int("DB_CONNECT_TIMEOUT", 3))
 else:
     _db = {
         "ENGINE": "django.db.backends.sqlite3",
@@ -194,6 +214,7 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_CLASSES": ["plans.throttling.PlanRateThrottle"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["core.parsers.StrictJSONParser"],
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "core.negotiation.StrictContentNegotiation",
     "DEFAULT_FILTER_BACKENDS": [],
     "EXCEPTION_HANDLER": "core.problems.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
