@@ -44,6 +44,7 @@ def test_check_deploy_leaves_only_the_warnings_docs_deploy_explains(tmp_path):
 
 
 PROXY = {
+    "ALLOWED_HOSTS": ["api.example.com", "testserver"],
     "SECURE_PROXY_SSL_HEADER": ("HTTP_X_FORWARDED_PROTO", "https"),
     "SECURE_SSL_REDIRECT": True,
 }
