@@ -53,7 +53,16 @@ class ApiKeyInline(admin.TabularInline):
 
 @admin.register(Application)
 class ApplicationAdmin(DeleteThroughServiceMixin, admin.ModelAdmin):
-    list_display = ("name", "app_id", "tenant", "plan", "state", "trial_ends_at", "created_at")
+    list_display = (
+        "name",
+        "app_id",
+        "tenant",
+        "plan",
+        "state",
+        "trial_ends_at",
+        "created_at",
+        "usage_chart",
+    )
     list_filter = ("state", "plan")
     list_select_related = ("tenant", "plan")
     search_fields = ("name", "app_id", "tenant__name", "tenant__public_id")

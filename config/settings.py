@@ -54,8 +54,23 @@ if not SECRET_KEY:
         )
     SECRET_KEY = "insecure-development-only-key"
 
-ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "*")
+# A request for any other host is a 400 problem, so a forged Host never reaches a URL we build.
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
+CSRF_FAILURE_VIEW = "core.views.csrf_failure"
+
+# Absolute URLs (Location, Link) start with this when set, e.g. https://api.example.com;
+# unset, they use the request's (allowed) host.
+PUBLIC_BASE_URL = env_str("PUBLIC_BASE_URL").rstrip("/")
+if PUBLIC_BASE_URL and (
+    not PUBLIC_BASE_URL.startswith(("http://", "https://"))
+    or any(c in PUBLIC_BASE_URL for c in "?#")
+    or not PUBLIC_BASE_URL.split("://", 1)[1]
+):
+    raise ImproperlyConfigured(
+        "PUBLIC_BASE_URL must be an http(s):// URL without query or fragment, "
+        f"got {PUBLIC_BASE_URL!r}"
+    )
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -79,6 +94,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "core.middleware.RequestIdMiddleware",
+    "core.middleware.ProblemFallbackMiddleware",
     "core.middleware.GatewaySecretMiddleware",
     "plans.middleware.RateLimitHeadersMiddleware",
     "usage.middleware.UsageFlushMiddleware",
@@ -124,6 +140,10 @@ if DATABASE_URL:
         raise ImproperlyConfigured(
             "DATABASE_URL must be a postgres:// URL (SQLite is the default)."
         )
+    # An unreachable PostgreSQL costs a request this many seconds at most, then a 503 problem
+    # with Retry-After (core.problems); the health check above replaces a dead persistent
+    # connection, so the first request after PostgreSQL returns succeeds.
+    _db.setdefault("OPTIONS", {}).setdefault("connect_timeout", env_int("DB_CONNECT_TIMEOUT", 3))
 else:
     _db = {
         "ENGINE": "django.db.backends.sqlite3",
@@ -194,6 +214,7 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_CLASSES": ["plans.throttling.PlanRateThrottle"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["core.parsers.StrictJSONParser"],
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "core.negotiation.StrictContentNegotiation",
     "DEFAULT_FILTER_BACKENDS": [],
     "EXCEPTION_HANDLER": "core.problems.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -211,6 +232,18 @@ SPECTACULAR_SETTINGS = {
         "Errors are RFC 9457 problem details (`application/problem+json`)."
     ),
     "VERSION": "1.0.0",
+    # Swagger UI and ReDoc show tag groups in this order: the /v1 customer API first.
+    "TAGS": [
+        {"name": "Customers (v1)", "description": "Create, read, update, delete and restore."},
+        {"name": "API keys (v1)", "description": "The calling application's own keys."},
+        {"name": "API management", "description": "Usage and limits of the calling application."},
+        {"name": "Signup (provider)", "description": "Needs a provider key, not a tenant key."},
+        {
+            "name": "Smart Customer API (company)",
+            "description": "Shaped as the Smart Customer API document says (docs/company-api.md).",
+        },
+        {"name": "Churnkey customers", "description": "Shaped as Churnkey's customer API."},
+    ],
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
@@ -218,6 +251,10 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "SWAGGER_UI_SETTINGS": {"persistAuthorization": True, "displayRequestDuration": True},
     "PREPROCESSING_HOOKS": ["core.openapi.drop_trailing_slash_aliases"],
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "core.openapi.order_security_schemes",
+    ],
 }
 
 # Behind 3scale/APIcast: requests must carry this secret in X-3scale-Proxy-Secret-Token.
@@ -240,3 +277,15 @@ if not DEBUG:
     SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
     CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
     SECURE_CONTENT_TYPE_NOSNIFF = True
+
+# --- HTTPS behind a proxy (docs/deploy.md) -----------------------------------------------
+# Only when the TLS-terminating proxy or load balancer sets X-Forwarded-Proto and overwrites any
+# copy a client sent: Django then knows a request came over HTTPS (https:// Location headers).
+if env_bool("TRUST_X_FORWARDED_PROTO", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
+# Load balancers probe these over plain HTTP inside the network; a redirect would fail them.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)

@@ -3,9 +3,10 @@
 from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from core import views as core_views
+from core.openapi import RedocView, redoc_bundle
 
 urlpatterns = [
     path("", core_views.index, name="index"),
@@ -21,7 +22,8 @@ urlpatterns = [
     path("", include("onboarding.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
-    path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
+    path("api/redoc/", RedocView.as_view(url_name="schema"), name="redoc"),
+    path("api/redoc/redoc.standalone.js", redoc_bundle, name="redoc-bundle"),
     path("api/docs", RedirectView.as_view(url="/api/docs/", permanent=True)),
     path("api/redoc", RedirectView.as_view(url="/api/redoc/", permanent=True)),
     path("admin/", admin.site.urls),

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Q, QuerySet
 
 from core.problems import ApplicationError
+from core.urls import absolute_url
 
 MSG_BAD_CURSOR = "The cursor is invalid or was issued for a different sort."
 
@@ -110,5 +111,5 @@ def next_link(request, cursor: str, *, param: str = "cursor") -> str:
     """RFC 8288 `Link` value for the next page: this absolute URL with `param` replaced."""
     query = request.GET.copy()
     query[param] = cursor
-    url = request.build_absolute_uri(request.path) + "?" + query.urlencode()
+    url = absolute_url(request, request.path) + "?" + query.urlencode()
     return f'<{url}>; rel="next"'

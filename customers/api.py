@@ -7,6 +7,7 @@ from rest_framework.response import Response
 
 from core.openapi import error_responses
 from core.pagination import keyset_slice, page_slice
+from core.urls import absolute_url
 from customers import selectors, services
 from customers.base_api import CustomerApi
 from customers.serializers import (
@@ -58,7 +59,7 @@ class CustomerCollectionApi(V1Api):
     )
     def post(self, request):
         customer = services.customer_create(tenant=request.user.tenant, data=_parse_body(request))
-        location = request.build_absolute_uri(reverse("v1-customer-detail", args=[customer.pk]))
+        location = absolute_url(request, reverse("v1-customer-detail", args=[customer.pk]))
         return Response(
             _render(customer), status=status.HTTP_201_CREATED, headers={"Location": location}
         )
