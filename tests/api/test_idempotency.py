@@ -6,12 +6,14 @@ from unittest import mock
 
 import pytest
 from django.core.management import call_command
+from django.urls import URLPattern, get_resolver, path
 from django.utils import timezone
 from rest_framework.test import APIClient
+from rest_framework.views import APIView
 
 from apikeys.models import ApiKey
 from apikeys.services import apikey_create
-from core.idempotency import MSG_KEY_REUSED
+from core.idempotency import MSG_KEY_REUSED, IdempotentPostMixin, idempotent_post_routes
 from core.models import IdempotencyRecord
 from customers.models import Customer
 from tenants.models import Tenant
@@ -195,6 +197,27 @@ def test_the_schema_documents_the_header_on_every_authenticated_post(alice_clien
     assert {"/v1/customer", "/v1/keys", "/v1/signup", "/v1/customer/{customer_id}/restore"} <= set(
         posts
     )
-    for path, operation in posts.items():
-        assert "Idempotency-Key" in {p["name"] for p in operation["parameters"]}, path
-        assert "422" in operation["responses"] and "409" in operation["responses"], path
+    for route, operation in posts.items():
+        assert "Idempotency-Key" in {p["name"] for p in operation["parameters"]}, route
+        assert "422" in operation["responses"] and "409" in operation["responses"], route
+
+
+def test_every_routed_post_view_has_the_mechanism_without_opting_in():
+    def views(patterns):
+        for pattern in patterns:
+            if isinstance(pattern, URLPattern):
+                yield getattr(pattern.callback, "cls", None)
+            else:
+                yield from views(pattern.url_patterns)
+
+    posts = {cls for cls in views(get_resolver().url_patterns) if cls and hasattr(cls, "post")}
+    assert len(posts) >= 6
+    assert all(issubclass(cls, IdempotentPostMixin) for cls in posts), posts
+
+    class LaterPostApi(APIView):  # e.g. a route another branch adds
+        def post(self, request):
+            return None
+
+    [later] = idempotent_post_routes([path("later", LaterPostApi.as_view())])
+    assert issubclass(later.callback.cls, IdempotentPostMixin)
+    assert issubclass(later.callback.cls, LaterPostApi)
