@@ -208,7 +208,7 @@ class ApiKeyAdmin(DeleteThroughServiceMixin, admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         if change:
-            apikey_save(key=obj)
+            apikey_save(key=obj, changed=list(form.changed_data))
             return
         key, raw = apikey_create(
             application=obj.application,

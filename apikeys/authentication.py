@@ -99,6 +99,14 @@ class ApiPrincipal:
             lambda key: hmac.compare_digest(key.key_hash, self.key.key_hash),
         )
 
+    @property
+    def idempotency_scope(self) -> str:
+        """Whose Idempotency-Keys these are (core.idempotency): the application, so all its
+        keys share them; a provider key, which has no application, has its own."""
+        if self.key.application_id:
+            return f"app:{self.key.application_id}"
+        return f"key:{self.key.pk}"
+
 
 class _BearerKeyAuthentication(BaseAuthentication):
     """`Authorization: Bearer <key>`. Bad checksums are refused before any cache or database

@@ -6,6 +6,7 @@ from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from core import views as core_views
+from core.idempotency import idempotent_post_routes
 from core.openapi import RedocView, redoc_bundle
 
 urlpatterns = [
@@ -28,6 +29,9 @@ urlpatterns = [
     path("api/redoc", RedirectView.as_view(url="/api/redoc/", permanent=True)),
     path("admin/", admin.site.urls),
 ]
+
+# Idempotency-Key on every API POST, routes added later included (see core.idempotency).
+idempotent_post_routes(urlpatterns)
 
 handler400 = "core.views.handler400"
 handler403 = "core.views.handler403"

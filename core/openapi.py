@@ -44,8 +44,10 @@ _EXAMPLE_CODE = {
     403: "tenant_mismatch",
     404: "not_found",
     409: "duplicate_customer",
+    412: "precondition_failed",
     413: "payload_too_large",
     415: "unsupported_media_type",
+    422: "idempotency_key_reused",
     429: "rate_limited",
 }
 _DESCRIPTIONS = {
@@ -54,8 +56,11 @@ _DESCRIPTIONS = {
     403: "Tenant mismatch, inactive tenant or plan/scope does not allow this",
     404: "Not found (also another tenant's resource)",
     409: "Duplicate of an active customer",
+    412: "If-Match names another version: the resource changed since it was read; nothing "
+    "was changed",
     413: "Body over 1 MiB",
     415: "Content type is not application/json",
+    422: "The Idempotency-Key was already used with a different request",
     429: "Rate limit reached (see Retry-After)",
 }
 
@@ -198,3 +203,42 @@ class RedocView(SpectacularRedocView):
     @staticmethod
     def _redoc_standalone():
         return reverse("redoc-bundle")
+
+
+def document_idempotency_key(result, generator, request, public):
+    """Every authenticated POST takes Idempotency-Key (core.idempotency applies it to every
+    POST route), so the schema says so once here rather than in each view."""
+    problem = {PROBLEM_CONTENT_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}}
+    for path_item in result.get("paths", {}).values():
+        operation = path_item.get("post")
+        if operation is None or not operation.get("security"):
+            continue
+        operation.setdefault("parameters", []).append(
+            {
+                "in": "header",
+                "name": "Idempotency-Key",
+                "required": False,
+                "schema": {"type": "string", "maxLength": 255},
+                "description": (
+                    "Makes retries safe: a retry with the same key and body (same application) "
+                    "gets the first response again, with `Idempotent-Replayed: true`, and "
+                    "writes nothing; error responses replay too. Another body with the same key "
+                    "is a 422 `idempotency_key_reused`; while the first request is in flight, "
+                    "409 `idempotency_key_in_use`. At most 255 characters (else 400 "
+                    "`idempotency_key_invalid`); kept at least 24 hours."
+                ),
+            }
+        )
+        responses = operation.setdefault("responses", {})
+        responses.setdefault(
+            "422",
+            {
+                "description": "Idempotency-Key already used with another request",
+                "content": problem,
+            },
+        )
+        conflict = responses.setdefault("409", {"description": "", "content": problem})
+        conflict["description"] = (conflict["description"] + "; or idempotency_key_in_use").lstrip(
+            "; "
+        )
+    return result

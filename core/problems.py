@@ -50,6 +50,13 @@ PROBLEM_TYPES: dict[str, tuple[int, str]] = {
     "key_limit_reached": (409, "The application already has the maximum number of live keys."),
     "key_not_live": (409, "The API key is revoked or expired."),
     "length_required": (411, "A request body needs a length."),
+    "idempotency_key_in_use": (409, "A request with this Idempotency-Key is still in flight."),
+    "idempotency_key_invalid": (400, "The Idempotency-Key header is invalid."),
+    "idempotency_key_reused": (
+        422,
+        "This Idempotency-Key was already used with a different request.",
+    ),
+    "precondition_failed": (412, "The resource does not match the If-Match condition."),
     "payload_too_large": (413, "The request body is too large."),
     "unsupported_media_type": (415, "The request content type is not supported."),
     "rate_limited": (429, "Too many requests."),

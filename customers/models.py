@@ -61,6 +61,8 @@ class Customer(models.Model):
     created_at = models.DateTimeField(auto_now_add=True, db_index=False)
     updated_at = models.DateTimeField(auto_now=True)
     deleted_at = models.DateTimeField(null=True, blank=True)
+    # Bumped by every write (customers.services), so the ETag changes exactly when the row does.
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -90,6 +92,11 @@ class Customer(models.Model):
     @property
     def is_deleted(self) -> bool:
         return self.deleted_at is not None
+
+    @property
+    def etag(self) -> str:
+        """Strong entity tag of this version of the customer (RFC 9110 section 8.8.3)."""
+        return f'"{self.pk}.{self.version}"'
 
 
 class ApiProduct(models.Model):
