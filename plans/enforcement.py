@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from core.cache_errors import CACHE_ERRORS
-from plans.exceptions import RateLimiterUnavailable
 from plans.selectors import (
     PlanSnapshot,
     plan_snapshot_local,
@@ -27,10 +25,7 @@ def request_plan(request, *, reread: bool = False) -> PlanSnapshot | None:
             if local is not None:
                 (raw.plan_snapshot, raw.plan_version), raw.plan_confirmed = local, False
             else:
-                try:
-                    raw.plan_snapshot, raw.plan_version = plan_snapshot_versioned(plan_id=plan_id)
-                except CACHE_ERRORS as exc:  # the cache is Redis: fail closed
-                    raise RateLimiterUnavailable() from exc
+                raw.plan_snapshot, raw.plan_version = plan_snapshot_versioned(plan_id=plan_id)
     return raw.plan_snapshot
 
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from django.core.cache import cache
 
+from core.cache_errors import CACHE_ERRORS
 from plans import limiter
 from plans.models import HITS, Plan
 
@@ -79,21 +80,28 @@ def _plan_snapshot_build(plan_id: int) -> PlanSnapshot | None:
     )
 
 
-def plan_snapshot_versioned(*, plan_id: int) -> tuple[PlanSnapshot | None, str]:
+def plan_snapshot_versioned(*, plan_id: int) -> tuple[PlanSnapshot | None, str | None]:
     """(the plan as enforcement sees it, the version it was read under): two cache reads
-    once warm, no database query. Also kept in this process for plan_snapshot_local.
+    once warm, no database query. Also kept in this process for plan_snapshot_local. With
+    Redis unavailable the plan is read from the database and the version is None.
 
     The version is read before the database, so a snapshot built from data that a
     concurrent `plan_touch` replaced is stored under the old version and never read.
     """
-    version = _plan_version(plan_id)
-    key = f"plans:snapshot:{plan_id}:{version}"
-    snapshot = cache.get(key)
+    try:
+        version = _plan_version(plan_id)
+        key = f"plans:snapshot:{plan_id}:{version}"
+        snapshot = cache.get(key)
+    except CACHE_ERRORS:  # Redis unavailable: the database answers, nothing is kept
+        return _plan_snapshot_build(plan_id), None
     if snapshot is None:
         snapshot = _plan_snapshot_build(plan_id)
         if snapshot is None:
             return None, version
-        cache.set(key, snapshot, PLAN_CACHE_SECONDS)
+        try:
+            cache.set(key, snapshot, PLAN_CACHE_SECONDS)
+        except CACHE_ERRORS:
+            return snapshot, None
     _local[plan_id] = (snapshot, version, time.monotonic())
     return snapshot, version
 
