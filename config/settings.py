@@ -157,9 +157,11 @@ if DATABASE_URL:
         raise ImproperlyConfigured(
             "DATABASE_URL must be a postgres:// URL (SQLite is the default)."
         )
+    # Django's PostgreSQL backend, with the health check only after the connection idled.
+    _db["ENGINE"] = "core.db.postgresql"
     # An unreachable PostgreSQL costs a request this many seconds at most, then a 503 problem
-    # with Retry-After (core.problems); the health check above replaces a dead persistent
-    # connection, so the first request after PostgreSQL returns succeeds.
+    # with Retry-After (core.problems); the health check (core.db.postgresql) replaces a dead
+    # persistent connection, so the first request after PostgreSQL returns succeeds.
     _db.setdefault("OPTIONS", {}).setdefault("connect_timeout", env_int("DB_CONNECT_TIMEOUT", 3))
 else:
     _db = {

@@ -18,6 +18,7 @@ from customers.serializers import (
     CustomerSerializer,
     CustomerWriteSerializer,
     IncludeDeletedQuerySerializer,
+    render_customer,
 )
 from plans.models import ApiFamily, Method
 
@@ -31,7 +32,7 @@ class V1Api(CustomerApi):
 
 
 def _render(customer) -> dict:
-    return CustomerSerializer(customer).data
+    return render_customer(customer)
 
 
 def _customer_response(customer, *, status: int = 200, headers: dict | None = None) -> Response:
@@ -75,6 +76,8 @@ def _parse_body(request) -> dict:
 
 
 def _include_deleted(request) -> bool:
+    if not request.query_params:  # the common case: no serializer to build
+        return False
     query = IncludeDeletedQuerySerializer(data=request.query_params.dict())
     query.is_valid(raise_exception=True)
     return query.validated_data["includeDeleted"]

@@ -52,3 +52,10 @@ def test_warm_get_records_last_use_through_the_same_round_trip(
     assert len(trips) == 1, trips
     assert len(sql) == 2, sql  # the customer, and the last-use UPDATE the claim allowed
     assert ApiKey.objects.get(pk=key_a[0].pk).last_used_at is not None
+
+
+def test_rendering_reuses_one_serializer_and_matches_a_fresh_one(tenant_a):
+    from customers.serializers import CustomerSerializer, render_customer
+
+    customer = customer_create(tenant=tenant_a, data={"first_name": "Ada", "metadata": {"a": 1}})
+    assert render_customer(customer) == CustomerSerializer(customer).data
