@@ -44,6 +44,7 @@ def _clear_cache():
     limiter.reset_memory_backend()
     usage_store.reset_memory_store()
     yield
+    breaker.reset()  # a test that met an unreachable Redis must not leave the breaker open
     cache.clear()
     limiter.reset_memory_backend()
     usage_store.reset_memory_store()
