@@ -9,6 +9,8 @@ which has no such triggers, row-level ones. Only a write that changes how many c
 active touches the counter row: an ordinary update never waits for it.
 """
 
+from django.db import transaction
+
 TABLE = "customers_customer"
 COUNTER = "customers_tenantcounter"
 TRIGGERS = ("customers_count_insert", "customers_count_update", "customers_count_delete")
@@ -102,29 +104,29 @@ _RECOUNT = [
 ]
 
 
-def _execute(schema_editor, statements) -> None:
-    for statement in statements:
-        schema_editor.execute(statement, params=None)
+def _execute(connection, statements) -> None:
+    with connection.cursor() as cursor:
+        for statement in statements:
+            cursor.execute(statement)
 
 
-def install(schema_editor) -> None:
-    """Create the triggers and count what is already there, in the migration's transaction
+def install(connection) -> None:
+    """Create the triggers and count what is already there, in the caller's transaction
     (on PostgreSQL CREATE TRIGGER locks out writers until it commits: nothing is missed)."""
-    vendor = schema_editor.connection.vendor
-    if vendor == "postgresql":
-        _execute(schema_editor, [_PG_INSTALL])
-    elif vendor == "sqlite":
-        _execute(schema_editor, _SQLITE_INSTALL)
+    if connection.vendor == "postgresql":
+        _execute(connection, [_PG_INSTALL])
+    elif connection.vendor == "sqlite":
+        _execute(connection, _SQLITE_INSTALL)
     else:
-        raise NotImplementedError(f"customers.counting has no triggers for {vendor}")
-    _execute(schema_editor, _RECOUNT)
+        raise NotImplementedError(f"customers.counting has no triggers for {connection.vendor}")
+    _execute(connection, _RECOUNT)
 
 
-def uninstall(schema_editor) -> None:
-    if schema_editor.connection.vendor == "postgresql":
-        _execute(schema_editor, [_PG_UNINSTALL])
+def uninstall(connection) -> None:
+    if connection.vendor == "postgresql":
+        _execute(connection, [_PG_UNINSTALL])
     else:
-        _execute(schema_editor, [f"DROP TRIGGER IF EXISTS {name}" for name in TRIGGERS])
+        _execute(connection, [f"DROP TRIGGER IF EXISTS {name}" for name in TRIGGERS])
 
 
 def installed(connection) -> set[str]:
@@ -150,6 +152,6 @@ def reinstall_if_dropped(connection) -> bool:
     tables = set(connection.introspection.table_names())
     if not {TABLE, COUNTER} <= tables or installed(connection) == set(TRIGGERS):
         return False
-    with connection.schema_editor() as schema_editor:
-        install(schema_editor)
+    with transaction.atomic(using=connection.alias):
+        install(connection)
     return True

@@ -6,11 +6,11 @@ from customers import counting
 
 
 def forwards(apps, schema_editor):
-    counting.install(schema_editor)
+    counting.install(schema_editor.connection)
 
 
 def backwards(apps, schema_editor):
-    counting.uninstall(schema_editor)
+    counting.uninstall(schema_editor.connection)
 
 
 class Migration(migrations.Migration):
