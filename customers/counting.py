@@ -7,6 +7,12 @@ PostgreSQL uses statement-level triggers over the transition tables (one upsert 
 statement and tenant, so a COPY of a million rows is one update, not a million); SQLite,
 which has no such triggers, row-level ones. Only a write that changes how many customers are
 active touches the counter row: an ordinary update never waits for it.
+
+The price: writes that change one tenant's count queue on its counter row from the change to
+their commit. A create holds it for its INSERT and COMMIT only; a long transaction that
+creates or deletes customers (a bulk import) holds up that tenant's other creates until it
+commits, and if it then waits on one of them (a duplicate email both are inserting) the two
+deadlock and PostgreSQL aborts one. Keep such transactions short.
 """
 
 from django.db import transaction

@@ -76,7 +76,7 @@ def test_paged_total_is_the_counter(alice_client, tenant_a):
 
 
 @pytest.mark.postgres_only
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_concurrent_creates_and_deletes_are_all_counted(tenant_a):
     errors = []
 

@@ -8,8 +8,9 @@ from django.test.utils import CaptureQueriesContext
 from customers.models import Customer
 from customers.selectors import customer_active_count
 
-# Real transactions, so BEGIN and COMMIT are what the request itself sends.
-pytestmark = pytest.mark.django_db(transaction=True)
+# Real transactions, so BEGIN and COMMIT are what the request itself sends; the flush at
+# the end takes the seeded plans, which serialized_rollback brings back for the next test.
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 def test_create_is_one_transaction_of_at_most_four_statements(alice_client, tenant_a):
