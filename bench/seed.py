@@ -147,13 +147,13 @@ def _plan(slug: str, name: str, limits: list[tuple[str, str, int]]):
 def _tenants() -> dict:
     from apikeys.keys import lookup_prefix
     from apikeys.services import apikey_create, application_create
-    from tenants.services import tenant_provision_application
+    from onboarding.services import onboarding_provision
 
     bench = _plan("bench", "Benchmark (never limits)", [("hits", "minute", NEVER)])
     tiny = _plan("bench-tiny", "Benchmark (1 hit a minute)", [("hits", "minute", 1)])
-    big = tenant_provision_application(name="Bench Big Tenant", region="IT", plan=bench)
+    big = onboarding_provision(name="Bench Big Tenant", region="IT", plan=bench)
     smalls = [
-        tenant_provision_application(name=f"Bench Small {n:03d}", region="IT", plan=bench)
+        onboarding_provision(name=f"Bench Small {n:03d}", region="IT", plan=bench)
         for n in range(1, SMALL_TENANTS + 1)
     ]
     # The 429 path: a second application of the first small tenant, on the tiny plan.

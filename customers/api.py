@@ -132,7 +132,15 @@ def customer_page_response(request) -> Response:
             "nextCursor": next_cursor,
         }
     else:
-        items, total, pages = page_slice(qs, sort=sort, page=params["page"], limit=limit)
+        total = selectors.customer_list_total(
+            tenant=request.user.tenant,
+            filters=request.query_params,
+            include_deleted=params["includeDeleted"],
+            queryset=qs,
+        )
+        items, total, pages = page_slice(
+            qs, sort=sort, page=params["page"], limit=limit, total=total
+        )
         body = {
             "data": CustomerSerializer(items, many=True).data,
             "page": params["page"],
