@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('customers', '0003_default_api_products'),
+        ('customers', '0004_customer_version'),
         ('tenants', '0001_initial'),
     ]
 

@@ -25,7 +25,7 @@ def backwards(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("customers", "0005_tenantcounter_triggers"),
+        ("customers", "0006_tenantcounter_triggers"),
     ]
 
     operations = [migrations.RunPython(forwards, backwards)]

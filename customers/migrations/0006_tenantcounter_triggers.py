@@ -15,7 +15,7 @@ def backwards(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("customers", "0004_active_indexes_and_counter"),
+        ("customers", "0005_active_indexes_and_counter"),
     ]
 
     operations = [migrations.RunPython(forwards, backwards)]
