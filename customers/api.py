@@ -6,7 +6,7 @@ from rest_framework import status
 from rest_framework.response import Response
 
 from core.openapi import error_responses
-from core.pagination import keyset_slice, page_slice
+from core.pagination import cursor_envelope, keyset_slice, page_slice
 from customers import selectors, services
 from customers.base_api import CustomerApi
 from customers.serializers import (
@@ -86,20 +86,21 @@ def customer_page_response(request) -> Response:
     sort, limit = V1_SORTS[params["sort"]], params["limit"]
     if "cursor" in request.query_params:
         items, next_cursor = keyset_slice(qs, sort=sort, cursor=params.get("cursor"), limit=limit)
-        body = {
-            "data": CustomerSerializer(items, many=True).data,
-            "limit": limit,
-            "nextCursor": next_cursor,
-        }
-    else:
-        items, total, pages = page_slice(qs, sort=sort, page=params["page"], limit=limit)
-        body = {
-            "data": CustomerSerializer(items, many=True).data,
-            "page": params["page"],
-            "limit": limit,
-            "total": total,
-            "totalPages": pages,
-        }
+        body, headers = cursor_envelope(
+            request,
+            data=CustomerSerializer(items, many=True).data,
+            limit=limit,
+            next_cursor=next_cursor,
+        )
+        return Response(body, headers=headers)
+    items, total, pages = page_slice(qs, sort=sort, page=params["page"], limit=limit)
+    body = {
+        "data": CustomerSerializer(items, many=True).data,
+        "page": params["page"],
+        "limit": limit,
+        "total": total,
+        "totalPages": pages,
+    }
     return Response(body)
 
 
