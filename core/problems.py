@@ -190,6 +190,15 @@ def _classify(exc: Exception) -> tuple[int, str, str, list[dict[str, Any]], dict
     return 500, "internal_error", "An unexpected error occurred. Quote the request_id.", [], {}
 
 
+def problem_for(exc: Exception, *, instance: str | None = None) -> dict[str, Any]:
+    """The problem object `exc` would be answered with, as data: for one failed item of a
+    bulk call, whose own response is a 200 listing each item's outcome."""
+    status, code, detail, errors, extra = _classify(exc)
+    return problem_body(
+        status=status, code=code, detail=detail, instance=instance, errors=errors, extra=extra
+    )
+
+
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
     """DRF EXCEPTION_HANDLER: every exception becomes a problem-details response, never HTML."""
     status, code, detail, errors, extra = _classify(exc)

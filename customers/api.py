@@ -3,14 +3,20 @@
 from django.urls import reverse
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
+from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from core.openapi import error_responses
 from core.pagination import cursor_envelope, keyset_slice, page_slice
+from core.problems import problem_for
 from customers import selectors, services
 from customers.base_api import CustomerApi
+from customers.exceptions import BulkTooLarge
 from customers.serializers import (
+    MAX_BULK_ITEMS,
     V1_SORTS,
+    CustomerBulkResponseSerializer,
+    CustomerBulkSerializer,
     CustomerListQuerySerializer,
     CustomerPageSerializer,
     CustomerSerializer,
@@ -72,6 +78,69 @@ class CustomerCollectionApi(V1Api):
     )
     def get(self, request):
         return customer_page_response(request)
+
+
+def _bulk_items(request) -> list:
+    """The call's `customers` list; 413 past MAX_BULK_ITEMS (checked before each item is)."""
+    data = request.data
+    items = data.get("customers") if isinstance(data, dict) else None
+    if isinstance(items, list) and len(items) > MAX_BULK_ITEMS:
+        raise BulkTooLarge(len(items))
+    body = CustomerBulkSerializer(data=data)
+    body.is_valid(raise_exception=True)
+    return body.validated_data["customers"]
+
+
+class CustomerBulkApi(V1Api):
+    """POST /v1/customer/bulk: many creates in one call, each item answered on its own."""
+
+    plan_methods = {"POST": Method.CUSTOMER_CREATE}
+
+    def limit_cost(self, request) -> int:
+        """Each item counts as one customer.create (and one hit) against the plan's limits;
+        a body that is not a list of 1 to 1000 items counts once (it is refused anyway)."""
+        data = request.data
+        items = data.get("customers") if isinstance(data, dict) else None
+        return (
+            len(items) if isinstance(items, list) and items and len(items) <= MAX_BULK_ITEMS else 1
+        )
+
+    @extend_schema(
+        tags=[TAG],
+        operation_id="v1_customer_bulk_create",
+        summary="Create up to 1000 customers in one call",
+        description=(
+            "Each item is validated and deduplicated exactly as `POST /v1/customer` would, "
+            "against existing customers and the earlier items of the same call, and answered "
+            "on its own in `results` (in item order): `status` 201 with the `customer`, or "
+            "400 / 409 with the `error` problem object. Valid items are written, in one "
+            "transaction. Each item counts as one `customer.create` (and one hit) against the "
+            "plan's limits, all or nothing: a call with more items than the limits have room "
+            "for is a 429. More than 1000 items is a 413."
+        ),
+        request=CustomerBulkSerializer,
+        responses={200: CustomerBulkResponseSerializer, **error_responses(413, 415)},
+    )
+    def post(self, request):
+        parsed, errors = {}, {}
+        for index, item in enumerate(_bulk_items(request)):
+            serializer = CustomerWriteSerializer(data=item)
+            if serializer.is_valid():
+                parsed[index] = serializer.validated_data
+            else:
+                errors[index] = ValidationError(serializer.errors)
+        created = services.customer_bulk_create(tenant=request.user.tenant, items=parsed)
+        results = []
+        for index in range(len(parsed) + len(errors)):
+            outcome = created.get(index)
+            if outcome is not None and outcome.customer is not None:
+                results.append(
+                    {"index": index, "status": 201, "customer": _render(outcome.customer)}
+                )
+                continue
+            error = problem_for(errors.get(index) or outcome.error, instance=request.path)
+            results.append({"index": index, "status": error["status"], "error": error})
+        return Response({"results": results})
 
 
 def customer_page_response(request) -> Response:

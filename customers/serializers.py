@@ -190,3 +190,30 @@ class CustomerPageSerializer(serializers.Serializer):
     total = serializers.IntegerField(required=False)
     totalPages = serializers.IntegerField(required=False)  # noqa: N815
     nextCursor = serializers.CharField(allow_null=True, required=False)  # noqa: N815
+
+
+MAX_BULK_ITEMS = 1000
+
+
+class CustomerBulkSerializer(StrictInputSerializer):
+    """POST /v1/customer/bulk: up to 1000 create bodies; each is validated on its own."""
+
+    customers = serializers.ListField(
+        child=serializers.JSONField(),
+        allow_empty=False,
+        help_text=(
+            f"1 to {MAX_BULK_ITEMS} customer create bodies (as POST /v1/customer takes); "
+            "more is a 413."
+        ),
+    )
+
+
+class CustomerBulkResultSerializer(serializers.Serializer):
+    index = serializers.IntegerField(help_text="The item's position in `customers`.")
+    status = serializers.IntegerField(help_text="201, or 400 / 409 as a single create says.")
+    customer = CustomerSerializer(required=False, help_text="When status is 201.")
+    error = serializers.DictField(required=False, help_text="The problem object otherwise.")
+
+
+class CustomerBulkResponseSerializer(serializers.Serializer):
+    results = CustomerBulkResultSerializer(many=True)

@@ -1,10 +1,13 @@
 """Customer writes and their business rules; every route family calls these, none writes its own."""
 
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from core.problems import ApplicationError
 from customers.exceptions import (
     MSG_IDENTITY_REQUIRED,
     MSG_RESTORE_DUPLICATE,
@@ -78,16 +81,54 @@ def _violated_field(exc: IntegrityError) -> str | None:
     return CONSTRAINT_FIELDS.get(getattr(diag, "constraint_name", None) or "")
 
 
-def customer_create(
+def customer_build(
     *, tenant: Tenant, data: dict[str, Any], api_fields: dict[str, str] = WRITABLE_FIELDS
 ) -> Customer:
-    """Create an active customer; 400 without any identity field, 409 on a duplicate."""
+    """An unsaved, normalised customer that passes every rule but uniqueness (which only the
+    database decides, on insert); 400 (CustomerValidationError) otherwise."""
     customer = Customer(
         tenant=tenant, **_normalize(tenant=tenant, data=data, api_fields=api_fields)
     )
     _require_identity(customer)
+    return customer
+
+
+def customer_create(
+    *, tenant: Tenant, data: dict[str, Any], api_fields: dict[str, str] = WRITABLE_FIELDS
+) -> Customer:
+    """Create an active customer; 400 without any identity field, 409 on a duplicate."""
+    customer = customer_build(tenant=tenant, data=data, api_fields=api_fields)
     _save_or_conflict(customer, api_fields=api_fields, force_insert=True)
     return customer
+
+
+@dataclass(frozen=True)
+class BulkOutcome:
+    """One item of a bulk create: the customer made, or the error that refused it."""
+
+    index: int
+    customer: Customer | None = None
+    error: ApplicationError | None = None
+
+
+def customer_bulk_create(
+    *, tenant: Tenant, items: Mapping[int, dict[str, Any]]
+) -> dict[int, BulkOutcome]:
+    """Create each item (by its index in the call) as `customer_create` would; an item's
+    400 or 409 refuses that item only.
+
+    One transaction for the call, one savepoint per item (customer_create's own): the unique
+    indexes see earlier items of the same call, so the database decides duplicates within
+    the call as between calls, and the call is written whole or (on a crash) not at all.
+    """
+    outcomes = {}
+    with transaction.atomic():
+        for index, data in items.items():
+            try:
+                outcomes[index] = BulkOutcome(index, customer_create(tenant=tenant, data=data))
+            except ApplicationError as exc:
+                outcomes[index] = BulkOutcome(index, error=exc)
+    return outcomes
 
 
 def customer_update(

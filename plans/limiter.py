@@ -72,11 +72,15 @@ class Decision:
     now: datetime
     counters: list[CounterState]
     flush_due: bool = False
+    cost: int = 1
 
     @property
     def blocking(self) -> list[CounterState]:
-        """When refused: the counters that are full (any one of them refuses the request)."""
-        return [] if self.allowed else [c for c in self.counters if c.exhausted]
+        """When refused: the counters without room for the request's cost (any one of them
+        refuses it; for a cost of 1, the full ones)."""
+        if self.allowed:
+            return []
+        return [c for c in self.counters if c.used + self.cost > c.limit.value]
 
     @property
     def retry_after(self) -> int | None:
@@ -113,8 +117,8 @@ class Counter:
 
 @dataclass(frozen=True)
 class HitCall:
-    """One request, as a backend sees it: check every counter; only if all are below their
-    limit, increment them all and add the request to its usage bucket. Whether admitted or
+    """One request, as a backend sees it: check every counter; only if each has room for
+    `cost`, add `cost` to them all and to the request's usage bucket. Whether admitted or
     not, the first request of each flush interval is told to flush."""
 
     application_id: object
@@ -123,6 +127,7 @@ class HitCall:
     usage_fields: Sequence[str]  # each gets + 1 (see usage_store.usage_field)
     bucket_expire_at: int
     flush_interval: int  # seconds; 0 never asks for a flush
+    cost: int = 1  # what the request counts as: 1, or the item count of a bulk call
 
 
 class HitOutcome(NamedTuple):
@@ -154,34 +159,35 @@ _HIT_LUA = (
 -- ARGV[2]           the bucket's dirty-set member, "<application id>:<hour>"
 -- ARGV[3]           the hour (unix time), the pending-set member
 -- ARGV[4]           flush interval in seconds (0: never)
--- ARGV[5]           n, the number of counters
--- ARGV[6 .. 5+n]    each counter's limit
--- ARGV[6+n .. 5+2n] each counter's expire-at (0: never)
--- ARGV[6+2n ..]     usage fields to add one to
+-- ARGV[5]           cost: what this request counts as (1; a bulk call: its item count)
+-- ARGV[6]           n, the number of counters
+-- ARGV[7 .. 6+n]    each counter's limit
+-- ARGV[7+n .. 6+2n] each counter's expire-at (0: never)
+-- ARGV[7+2n ..]     usage fields to add the cost to
 -- Returns {allowed, flush due, counter values after this request...}.
 local bucket, dirty, pending, flush_due = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 local bucket_expire_at, member, hour = tonumber(ARGV[1]), ARGV[2], ARGV[3]
-local flush_interval, n = tonumber(ARGV[4]), tonumber(ARGV[5])
+local flush_interval, cost, n = tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6])
 local counters, limits, expire_at, fields = {}, {}, {}, {}
 for i = 1, n do
   counters[i] = KEYS[4 + i]
-  limits[i] = tonumber(ARGV[5 + i])
-  expire_at[i] = tonumber(ARGV[5 + n + i])
+  limits[i] = tonumber(ARGV[6 + i])
+  expire_at[i] = tonumber(ARGV[6 + n + i])
 end
-for j = 6 + 2 * n, #ARGV do fields[#fields + 1] = ARGV[j] end
+for j = 7 + 2 * n, #ARGV do fields[#fields + 1] = ARGV[j] end
 
 local used = {}
 local allowed = 1
 for i = 1, n do
   used[i] = tonumber(redis.call('GET', counters[i]) or '0')
-  if used[i] >= limits[i] then allowed = 0 end
+  if used[i] + cost > limits[i] then allowed = 0 end
 end
 if allowed == 1 then
   for i = 1, n do
-    used[i] = redis.call('INCR', counters[i])
+    used[i] = redis.call('INCRBY', counters[i], cost)
     if expire_at[i] > 0 then redis.call('EXPIREAT', counters[i], expire_at[i]) end
   end
-  record_usage(bucket, dirty, pending, member, hour, bucket_expire_at, fields)
+  record_usage(bucket, dirty, pending, member, hour, bucket_expire_at, fields, cost)
 end
 return {allowed, claim_flush(flush_due, flush_interval), unpack(used)}
 """
@@ -215,6 +221,7 @@ class RedisBackend:
             usage_store.bucket_member(app, hour),
             hour,
             call.flush_interval,
+            call.cost,
             len(call.counters),
             *(c.limit for c in call.counters),
             *(c.expire_at or 0 for c in call.counters),
@@ -258,12 +265,14 @@ class MemoryBackend:
         now_ts = datetime.now(UTC).timestamp()
         with self.lock:
             used = [self._get(c.key, now_ts) for c in call.counters]
-            allowed = all(u < c.limit for u, c in zip(used, call.counters, strict=True))
+            allowed = all(
+                u + call.cost <= c.limit for u, c in zip(used, call.counters, strict=True)
+            )
             if allowed:
                 for i, c in enumerate(call.counters):
-                    used[i] += 1
+                    used[i] += call.cost
                     self.counters[c.key] = (used[i], c.expire_at or None)
-                self.store.add(call.application_id, call.hour_ts, call.usage_fields)
+                self.store.add(call.application_id, call.hour_ts, call.usage_fields, call.cost)
             flush = self.store.claim_flush(call.flush_interval, now_ts)
             self.calls += 1
             if self.calls % 10_000 == 0:  # drop counters of windows that have ended
@@ -318,10 +327,15 @@ def hit(
     metrics: Sequence[str],
     at: datetime | None = None,
     flush_interval: int | None = None,
+    cost: int = 1,
 ) -> Decision:
-    """Count one request of `application_id` against `limits`, atomically: if any counter is
-    full nothing is incremented and the decision is a refusal. An admitted request is also
-    added to the hourly usage of the application and of `key_id` for each of `metrics`."""
+    """Count one request of `application_id` against `limits`, atomically: if any counter
+    has no room for `cost` nothing is incremented and the decision is a refusal. An admitted
+    request is also added to the hourly usage of the application and of `key_id` for each of
+    `metrics`. `cost` is 1, or the item count of a bulk call (each item counts as one call:
+    a bulk create of 50 uses 50 `hits` and 50 `customer.create`, all or nothing)."""
+    if cost < 1:
+        raise ValueError("cost must be at least 1")
     at = at or windows.now()
     window_list = [window_for(limit.period, at) for limit in limits]
     fields = [usage_field(None, m) for m in metrics]
@@ -345,13 +359,20 @@ def hit(
             flush_interval=(
                 settings.USAGE_FLUSH_INTERVAL_SECONDS if flush_interval is None else flush_interval
             ),
+            cost=cost,
         )
     )
     states = [
         CounterState(limit, window, u)
         for limit, window, u in zip(limits, window_list, outcome.used, strict=True)
     ]
-    return Decision(allowed=outcome.allowed, now=at, counters=states, flush_due=outcome.flush_due)
+    return Decision(
+        allowed=outcome.allowed,
+        now=at,
+        counters=states,
+        flush_due=outcome.flush_due,
+        cost=cost,
+    )
 
 
 def peek(

@@ -9,8 +9,16 @@ from plans.exceptions import MSG_LIMIT_REACHED, PlanLimitReached, RateLimiterUna
 from plans.models import HITS
 
 
+def request_cost(request, view) -> int:
+    """What the call counts as: 1, unless the view says otherwise (`limit_cost(request)`,
+    e.g. a bulk create counts each of its items as one call)."""
+    cost = getattr(view, "limit_cost", None)
+    return max(1, cost(request)) if cost is not None else 1
+
+
 class PlanRateThrottle(BaseThrottle):
-    """Counts the call against the application's `hits` limits and its method's limits.
+    """Counts the call against the application's `hits` limits and its method's limits,
+    as many times as `request_cost` says (all or nothing, in the same one limiter call).
 
     Only views with an `api_family` and callers with an application are counted. The state
     of the limits is left on the request for RateLimitHeadersMiddleware; a refusal raises
@@ -32,6 +40,7 @@ class PlanRateThrottle(BaseThrottle):
                 key_id=getattr(principal, "key_id", None),
                 limits=plan.limits_for(method),
                 metrics=[HITS, method] if method else [HITS],
+                cost=request_cost(request, view),
             )
         except CACHE_ERRORS as exc:  # fail closed: never let a call through uncounted
             raise RateLimiterUnavailable() from exc
