@@ -4,7 +4,9 @@ import re
 import uuid
 from collections.abc import Mapping
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet, Value
+from django.db.models.functions import Lower
+from django.db.models.lookups import Exact
 
 from core.pagination import keyset_slice, make_sorts
 from core.problems import ApplicationError
@@ -20,6 +22,12 @@ _SLUG = re.compile(r"[-a-zA-Z0-9_]{1,50}")
 class InvalidFilter(ApplicationError):
     status = 400
     code = "invalid_query"
+
+
+def email_is(email: str) -> Q:
+    """Case-insensitive email equality written as the unique index is (LOWER(email), among
+    non-empty emails), so PostgreSQL answers it from the index, not a scan of the tenant."""
+    return Q(Exact(Lower("email"), Lower(Value(email)))) & ~Q(email="")
 
 
 def customer_base_queryset(*, tenant: Tenant, include_deleted: bool = False) -> QuerySet:
@@ -48,6 +56,13 @@ def customer_list(
             "; ".join(f"{e['field']}: {e['message']}" for e in errors), errors=errors
         )
     return filterset.qs
+
+
+def customer_export_queryset(*, tenant: Tenant, include_deleted: bool = False) -> QuerySet:
+    """The tenant's customers for an export, oldest first (a stable order to stream)."""
+    return customer_base_queryset(tenant=tenant, include_deleted=include_deleted).order_by(
+        "created_at", "pk"
+    )
 
 
 OLDEST_FIRST = make_sorts({"createdAt": ("created_at", True)})["createdAt"]
@@ -79,7 +94,7 @@ def customer_get_by_email(*, tenant: Tenant, email: str) -> Customer | None:
     # No stored email is longer (NUL never gets here: core.middleware refuses it with 400).
     if not email or len(email) > 254:
         return None
-    return customer_base_queryset(tenant=tenant).filter(email__iexact=email).first()
+    return customer_base_queryset(tenant=tenant).filter(email_is(email)).first()
 
 
 def customer_get_by_phone(*, tenant: Tenant, phone: str) -> Customer | None:
@@ -121,13 +136,13 @@ def customer_find_active_duplicate(
 ) -> tuple[str, Customer] | None:
     """Which active customer already holds this email or phone (checked in that order)."""
     base = customer_base_queryset(tenant=tenant).exclude(pk=exclude_id)
-    checks = [("email", {"email__iexact": email}), ("phone", {"phone": phone})]
+    checks = [("email", email_is(email)), ("phone", Q(phone=phone))]
     if field is not None:
         checks.sort(key=lambda check: check[0] != field)
     for name, lookup in checks:
         value = email if name == "email" else phone
         if value:
-            holder = base.filter(**lookup).first()
+            holder = base.filter(lookup).first()
             if holder is not None:
                 return name, holder
     return None

@@ -2,6 +2,7 @@
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -42,8 +43,9 @@ def _normalize(*, tenant: Tenant, data: dict[str, Any], api_fields: dict[str, st
     return clean
 
 
-def _require_identity(customer: Customer) -> None:
-    if not any(getattr(customer, field) for field in IDENTITY_FIELDS):
+def _require_identity(customer: Customer | dict[str, Any]) -> None:
+    get = customer.get if isinstance(customer, dict) else partial(getattr, customer)
+    if not any(get(field, None) for field in IDENTITY_FIELDS):
         raise CustomerValidationError(None, MSG_IDENTITY_REQUIRED, "identity_required")
 
 
@@ -81,16 +83,23 @@ def _violated_field(exc: IntegrityError) -> str | None:
     return CONSTRAINT_FIELDS.get(getattr(diag, "constraint_name", None) or "")
 
 
+def customer_clean(
+    *, tenant: Tenant, data: dict[str, Any], api_fields: dict[str, str] = WRITABLE_FIELDS
+) -> dict[str, Any]:
+    """The normalised fields of a new customer that passes every rule but uniqueness (which
+    only the database decides, on insert); 400 (CustomerValidationError) otherwise."""
+    clean = _normalize(tenant=tenant, data=data, api_fields=api_fields)
+    _require_identity(clean)
+    return clean
+
+
 def customer_build(
     *, tenant: Tenant, data: dict[str, Any], api_fields: dict[str, str] = WRITABLE_FIELDS
 ) -> Customer:
-    """An unsaved, normalised customer that passes every rule but uniqueness (which only the
-    database decides, on insert); 400 (CustomerValidationError) otherwise."""
-    customer = Customer(
-        tenant=tenant, **_normalize(tenant=tenant, data=data, api_fields=api_fields)
+    """An unsaved customer made of customer_clean's fields."""
+    return Customer(
+        tenant=tenant, **customer_clean(tenant=tenant, data=data, api_fields=api_fields)
     )
-    _require_identity(customer)
-    return customer
 
 
 def customer_create(
