@@ -6,6 +6,9 @@ BIN    := $(VENV)/bin
 # One worker without Redis: the in-process cache (and the rate-limit fallback) is per process.
 WEB_CONCURRENCY ?= $(if $(REDIS_URL),3,1)
 THREADS ?= 8
+# Prometheus multiprocess mode: every worker writes its samples here; emptied at each start
+# (see core/metrics.py). The app logs each request as JSON, so no gunicorn access log.
+METRICS_DIR ?= $(CURDIR)/.metrics
 
 .PHONY: install run test lint migrate bench clean
 
@@ -27,8 +30,10 @@ run: install .secret_key
 	@$(BIN)/python manage.py migrate --noinput -v 0 && \
 	$(BIN)/python manage.py collectstatic --noinput -v 0 && \
 	$(BIN)/python manage.py demo --port $(PORT) && \
-	exec $(BIN)/gunicorn config.wsgi --bind 127.0.0.1:$(PORT) --workers $(WEB_CONCURRENCY) \
-	  --worker-class gthread --threads $(THREADS) --access-logfile - --timeout 30
+	rm -rf $(METRICS_DIR) && mkdir -p $(METRICS_DIR) && \
+	exec env PROMETHEUS_MULTIPROC_DIR=$(METRICS_DIR) \
+	  $(BIN)/gunicorn config.wsgi --bind 127.0.0.1:$(PORT) --workers $(WEB_CONCURRENCY) \
+	  --worker-class gthread --threads $(THREADS) --timeout 30
 
 test: install
 	$(BIN)/pytest -q $(PYTEST_ARGS)

@@ -8,11 +8,13 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig
+from django.db import InterfaceError, OperationalError
 from django.http import Http404, JsonResponse
 from rest_framework import exceptions as drf_exceptions
 from rest_framework.response import Response
 
 from core.cache_errors import CACHE_ERRORS
+from core.metrics import DATABASE_ERRORS, REDIS_ERRORS
 from core.request_id import current_request_id
 
 logger = logging.getLogger(__name__)
@@ -203,6 +205,10 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
     """DRF EXCEPTION_HANDLER: every exception becomes a problem-details response, never HTML."""
     status, code, detail, errors, extra = _classify(exc)
     request = context.get("request")
+    if isinstance(exc, CACHE_ERRORS):
+        REDIS_ERRORS.labels("request").inc()
+    elif isinstance(exc, OperationalError | InterfaceError):
+        DATABASE_ERRORS.labels("request").inc()
     if status >= 500:
         logger.exception("Unhandled error in %s", context.get("view"), exc_info=exc)
     body = problem_body(

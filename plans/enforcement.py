@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from core.cache_errors import CACHE_ERRORS
+from core.metrics import REDIS_ERRORS
 from plans.exceptions import RateLimiterUnavailable
 from plans.selectors import PlanSnapshot, plan_snapshot_get
 
@@ -16,6 +17,7 @@ def request_plan(request) -> PlanSnapshot | None:
         try:
             raw.plan_snapshot = plan_snapshot_get(plan_id=plan_id) if plan_id is not None else None
         except CACHE_ERRORS as exc:  # the cache is Redis: fail closed
+            REDIS_ERRORS.labels("plan_lookup").inc()
             raise RateLimiterUnavailable() from exc
     return raw.plan_snapshot
 

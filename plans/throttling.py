@@ -3,6 +3,7 @@
 from rest_framework.throttling import BaseThrottle
 
 from core.cache_errors import CACHE_ERRORS
+from core.metrics import REDIS_ERRORS
 from plans import limiter
 from plans.enforcement import request_plan, view_method
 from plans.exceptions import MSG_LIMIT_REACHED, PlanLimitReached, RateLimiterUnavailable
@@ -43,6 +44,7 @@ class PlanRateThrottle(BaseThrottle):
                 cost=request_cost(request, view),
             )
         except CACHE_ERRORS as exc:  # fail closed: never let a call through uncounted
+            REDIS_ERRORS.labels("limiter").inc()
             raise RateLimiterUnavailable() from exc
         raw = request._request
         raw.ratelimit_decision = decision

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import json
+import logging
 import multiprocessing
 import os
 import sys
@@ -38,6 +39,7 @@ from customers.transfer import FORMATS, UnknownColumns, format_for, read_rows
 from tenants.selectors import tenant_get_by_public_id
 
 PROGRESS_EVERY_SECONDS = 5.0
+logger = logging.getLogger("cm.import")
 
 
 def _count_lines(path: Path) -> int:
@@ -240,6 +242,14 @@ class Command(BaseCommand):
     def _summary(self, totals: Counts, rows: int, started: float, *, stream) -> None:
         elapsed = time.monotonic() - started
         rate = rows / elapsed if elapsed > 0 else 0.0
+        logger.info(
+            "import finished",
+            extra={  # "created" is a LogRecord attribute of its own: prefix the counts
+                **{f"rows_{name}": count for name, count in vars(totals).items()},
+                "rows": rows,
+                "seconds": round(elapsed, 3),
+            },
+        )
         stream.write(
             f"created={totals.created} updated={totals.updated} skipped={totals.skipped} "
             f"rejected={totals.rejected} ({rows} rows in {elapsed:.1f}s, {rate:,.0f} rows/s)"
