@@ -62,9 +62,10 @@ def generate(path: Path, rows: int, fmt: str, seed: int = 7) -> None:
                 handle.write(json.dumps({k: v for k, v in row.items() if v}) + "\n")
 
 
-def _own_cpu() -> float:
+def _own_cpu() -> tuple[float, float]:
+    """CPU seconds of (this process, its finished child processes: the workers)."""
     usage = [resource.getrusage(w) for w in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)]
-    return sum(u.ru_utime + u.ru_stime for u in usage)
+    return tuple(u.ru_utime + u.ru_stime for u in usage)
 
 
 def _backend_cpu(connection) -> float:
@@ -118,7 +119,9 @@ def main() -> None:
                     report=str(Path(tmp) / "rejected.csv"),
                 )
                 elapsed = time.perf_counter() - started
-                cpu = _own_cpu() - cpu_before + _backend_cpu(connection)
+                parent, workers = (a - b for a, b in zip(_own_cpu(), cpu_before, strict=True))
+                backend = _backend_cpu(connection)
+                cpu = parent + workers + backend
                 count = Customer.objects.filter(tenant=tenant).count()
                 rates.append(args.rows / elapsed)
                 cores = os.cpu_count() or 1
@@ -127,6 +130,17 @@ def main() -> None:
                     f"rows/s ({count} customers written); CPU {cpu:.1f}s = "
                     f"{cpu / args.rows * 1e6:.0f} us/row, {cores * args.rows / cpu:,.0f} rows/s "
                     f"on {cores} free cores; load average {os.getloadavg()[0]:.1f}"
+                )
+                print(
+                    "  us/row: "
+                    + ", ".join(
+                        f"{name} {seconds / args.rows * 1e6:.0f}"
+                        for name, seconds in (
+                            ("main process", parent),
+                            ("validation workers", workers),
+                            ("PostgreSQL backend", backend),
+                        )
+                    )
                 )
             finally:
                 Customer.objects.filter(tenant=tenant).delete()

@@ -15,6 +15,7 @@ from customers.exceptions import BulkTooLarge
 from customers.serializers import (
     MAX_BULK_ITEMS,
     V1_SORTS,
+    CustomerBulkListSerializer,
     CustomerBulkResponseSerializer,
     CustomerBulkSerializer,
     CustomerListQuerySerializer,
@@ -86,7 +87,7 @@ def _bulk_items(request) -> list:
     items = data.get("customers") if isinstance(data, dict) else None
     if isinstance(items, list) and len(items) > MAX_BULK_ITEMS:
         raise BulkTooLarge(len(items))
-    body = CustomerBulkSerializer(data=data)
+    body = CustomerBulkListSerializer(data=data)
     body.is_valid(raise_exception=True)
     return body.validated_data["customers"]
 
