@@ -2,6 +2,7 @@
 counts and latency by route pattern, method and status; 429s by plan; no tenant or key in
 any label; exact totals across two real gunicorn worker processes (multiprocess mode)."""
 
+import importlib.util
 import json
 import os
 import re
@@ -110,7 +111,9 @@ def _get(url: str, token: str | None = None) -> tuple[int, str]:
 
 @pytest.fixture
 def two_workers(tmp_path):
-    """gunicorn with 2 sync workers, a fresh PROMETHEUS_MULTIPROC_DIR and METRICS_TOKEN."""
+    """The server with 2 worker processes (gunicorn's sync workers; the project's own
+    `python -m config.serve` where that has replaced gunicorn), a fresh
+    PROMETHEUS_MULTIPROC_DIR and METRICS_TOKEN."""
     multiproc = tmp_path / "prom"
     multiproc.mkdir()
     port = _free_port()
@@ -126,12 +129,14 @@ def two_workers(tmp_path):
         METRICS_TOKEN=TOKEN,
         LOG_FORMAT="json",
     )
+    if importlib.util.find_spec("gunicorn") is not None:
+        command = [sys.executable, "-m", "gunicorn", "config.wsgi", "--workers", "2",
+                   "--bind", f"127.0.0.1:{port}", "--timeout", "30"]  # fmt: skip
+    else:  # the project's own server entry point, where gunicorn has been replaced
+        command = [sys.executable, "-m", "config.serve"]
+        env.update(HOST="127.0.0.1", PORT=str(port), WEB_CONCURRENCY="2")
     log = (tmp_path / "server.log").open("w")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "config.wsgi", "--workers", "2",
-         "--bind", f"127.0.0.1:{port}", "--timeout", "30"],
-        cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT,
-    )  # fmt: skip
+    proc = subprocess.Popen(command, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     try:
         for _ in range(150):
