@@ -20,12 +20,30 @@ FORMATS = ("json", "text")
 _TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"
 
 
+UNMATCHED = "unmatched"  # the route of a request no URL pattern took
+
+
+def route_of(request) -> str:
+    """The URL pattern that served `request` ("v1/customer/<str:customer_id>"), never its
+    path, which can hold an email or a phone number."""
+    match = getattr(request, "resolver_match", None)
+    return (match.route or match.view_name or UNMATCHED) if match else UNMATCHED
+
+
 class RequestIdFilter(logging.Filter):
-    """Puts the current request's id on every record (None outside a request)."""
+    """Puts the current request's id on every record (None outside a request), and keeps
+    paths out: Django's own records ("Internal Server Error: <path>") carry the request,
+    whose path and repr would be logged; they get its route pattern instead."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         if not hasattr(record, "request_id"):
             record.request_id = current_request_id()
+        request = record.__dict__.pop("request", None)
+        if request is not None:
+            record.route = route_of(request)
+            path = getattr(request, "path", None)
+            if path is not None and isinstance(record.args, tuple):
+                record.args = tuple(record.route if a == path else a for a in record.args)
         return True
 
 
@@ -58,7 +76,7 @@ def logging_config(*, log_format: str, level: str) -> dict:
         "root": {"handlers": ["console"], "level": level},
         "loggers": {
             # The request line (core.observability) replaces Django's own per-request
-            # warnings for 4xx/5xx, which would log the raw path (it can hold an email).
+            # warnings for 4xx; its errors (5xx, with the traceback) stay, path redacted.
             "django.request": {"level": "ERROR"},
             "django.server": {"level": "ERROR"},
         },

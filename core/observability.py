@@ -5,18 +5,10 @@ from __future__ import annotations
 import logging
 import time
 
+from core.logging import route_of
 from core.metrics import HTTP_LATENCY, HTTP_REQUESTS, RATE_LIMITED
 
 logger = logging.getLogger("cm.request")
-
-UNMATCHED = "unmatched"  # the route label of a request no URL pattern took
-
-
-def _route(request) -> str:
-    """The URL pattern that served the request ("v1/customer/<str:customer_id>"), never the
-    path, which can hold an email or a phone number."""
-    match = getattr(request, "resolver_match", None)
-    return (match.route or match.view_name or UNMATCHED) if match else UNMATCHED
 
 
 def _caller(request) -> dict:
@@ -37,7 +29,7 @@ class ObservabilityMiddleware:
         started = time.perf_counter()
         response = self.get_response(request)
         duration = time.perf_counter() - started
-        route, status = _route(request), response.status_code
+        route, status = route_of(request), response.status_code
         HTTP_REQUESTS.labels(route, request.method, str(status)).inc()
         HTTP_LATENCY.labels(route, request.method, str(status)).observe(duration)
         plan = getattr(getattr(request, "plan_snapshot", None), "slug", None)

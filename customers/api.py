@@ -81,13 +81,19 @@ class CustomerCollectionApi(V1Api):
         return customer_page_response(request)
 
 
-def _bulk_items(request) -> list:
-    """The call's `customers` list; 413 past MAX_BULK_ITEMS (checked before each item is)."""
+def _bulk_count(request) -> int | None:
+    """How many items the call's `customers` list has (None if it is not a list)."""
     data = request.data
     items = data.get("customers") if isinstance(data, dict) else None
-    if isinstance(items, list) and len(items) > MAX_BULK_ITEMS:
-        raise BulkTooLarge(len(items))
-    body = CustomerBulkListSerializer(data=data)
+    return len(items) if isinstance(items, list) else None
+
+
+def _bulk_items(request) -> list:
+    """The call's `customers` list; 413 past MAX_BULK_ITEMS (checked before each item is)."""
+    count = _bulk_count(request)
+    if count is not None and count > MAX_BULK_ITEMS:
+        raise BulkTooLarge(count)
+    body = CustomerBulkListSerializer(data=request.data)
     body.is_valid(raise_exception=True)
     return body.validated_data["customers"]
 
@@ -100,11 +106,8 @@ class CustomerBulkApi(V1Api):
     def limit_cost(self, request) -> int:
         """Each item counts as one customer.create (and one hit) against the plan's limits;
         a body that is not a list of 1 to 1000 items counts once (it is refused anyway)."""
-        data = request.data
-        items = data.get("customers") if isinstance(data, dict) else None
-        return (
-            len(items) if isinstance(items, list) and items and len(items) <= MAX_BULK_ITEMS else 1
-        )
+        count = _bulk_count(request)
+        return count if count and count <= MAX_BULK_ITEMS else 1
 
     @extend_schema(
         tags=[TAG],

@@ -77,3 +77,19 @@ def test_text_format_is_for_humans_and_a_bad_format_fails_loudly():
     assert "%(request_id)s" in text["format"]
     with pytest.raises(ValueError):
         logging_config(log_format="xml", level="INFO")
+
+
+def test_djangos_own_error_records_log_the_route_never_the_path(log_lines, alice_client):
+    """Django logs a 500 as "Internal Server Error: <path>" with the request attached; the
+    path (here an email) must not reach the log, in the message or as the request's repr."""
+    response = alice_client.get("/v1/customer/by-email/ada@example.com")
+    record = logging.LogRecord(
+        "django.request", logging.ERROR, __file__, 1, "Internal Server Error: %s",
+        (response.wsgi_request.path,), None,
+    )  # fmt: skip
+    record.request = response.wsgi_request
+    record.status_code = 500
+    logging.getLogger("django.request").handle(record)
+    [line] = [line for line in log_lines() if line["logger"] == "django.request"]
+    assert line["message"] == "Internal Server Error: v1/customer/by-email/<str:email>"
+    assert "ada@" not in json.dumps(line) and line["status_code"] == 500
