@@ -63,10 +63,10 @@ class Counts:
         return self.created + self.updated + self.skipped + self.rejected
 
 
-@dataclass
+@dataclass(slots=True)
 class ValidRow:
     line: int
-    data: dict[str, Any]  # the validated API body (what an update would send)
+    data: dict[str, Any] | None  # the validated API body, kept for updates only
     values: dict[str, Any]  # the normalised model fields, id included
 
 
@@ -110,8 +110,8 @@ def row_id(tenant_pk: int, values: dict[str, Any]) -> uuid.UUID:
 class RowValidator:
     """The /v1 create validation for one tenant, with the serializer's fields built once."""
 
-    def __init__(self, tenant: Tenant):
-        self.tenant = tenant
+    def __init__(self, tenant: Tenant, *, keep_data: bool = True):
+        self.tenant, self.keep_data = tenant, keep_data
         self.serializer = CustomerWriteSerializer()
 
     def validate_chunk(self, rows: Iterable[tuple[int, dict[str, Any] | str]]) -> Validated:
@@ -134,7 +134,7 @@ class RowValidator:
                 out.repeated += 1
                 continue
             seen.add(values["id"])
-            out.valid.append(ValidRow(line, data, values))
+            out.valid.append(ValidRow(line, data if self.keep_data else None, values))
         return out
 
 
@@ -145,7 +145,7 @@ class Importer:
         if on_duplicate not in ON_DUPLICATE:
             raise ValueError(f"on_duplicate must be one of {ON_DUPLICATE}")
         self.tenant, self.on_duplicate = tenant, on_duplicate
-        self.validator = RowValidator(tenant)
+        self.validator = RowValidator(tenant, keep_data=on_duplicate == "update")
 
     def import_chunk(self, rows: Iterable[tuple[int, dict[str, Any] | str]]) -> ChunkResult:
         """Validate and write, in this process."""
@@ -259,10 +259,10 @@ def _insert_copy(tenant: Tenant, rows: list[ValidRow]) -> tuple[set, set]:
 _worker_validator: RowValidator | None = None
 
 
-def worker_init(tenant: Tenant) -> None:
+def worker_init(tenant: Tenant, keep_data: bool) -> None:
     """Pool initializer: each worker validates for this tenant (no database use)."""
     global _worker_validator
-    _worker_validator = RowValidator(tenant)
+    _worker_validator = RowValidator(tenant, keep_data=keep_data)
 
 
 def worker_validate(rows: list[tuple[int, dict[str, Any] | str]]) -> Validated:

@@ -31,7 +31,6 @@ from customers.importer import (
     Counts,
     DuplicateRow,
     Importer,
-    RowValidator,
     worker_init,
     worker_validate,
 )
@@ -48,19 +47,20 @@ def _count_lines(path: Path) -> int:
 
 
 @contextmanager
-def _validated_chunks(rows, done_line: int, size: int, workers: int, tenant):
+def _validated_chunks(rows, done_line: int, size: int, workers: int, importer: Importer):
     """Yields each Validated chunk of the rows after `done_line`, in file order. With
     workers > 1 a process pool validates the next chunks while the caller writes one; at
     most two chunks per worker are in flight, so memory stays bounded."""
     pending = (r for r in rows if r[0] > done_line)
     chunks = iter(lambda: list(islice(pending, size)), [])
     if workers <= 1:
-        validator = RowValidator(tenant)
-        yield (validator.validate_chunk(chunk) for chunk in chunks)
+        yield (importer.validator.validate_chunk(chunk) for chunk in chunks)
         return
     connections.close_all()  # a forked worker must not share the parent's connection
     with multiprocessing.get_context("fork").Pool(
-        workers, initializer=worker_init, initargs=(tenant,)
+        workers,
+        initializer=worker_init,
+        initargs=(importer.tenant, importer.validator.keep_data),
     ) as pool:
 
         def ordered():
@@ -162,7 +162,7 @@ class Command(BaseCommand):
                     done_line,
                     options["chunk_size"],
                     options["workers"],
-                    tenant,
+                    importer,
                 ) as chunks,
             ):
                 for validated in chunks:
