@@ -12,6 +12,9 @@ LOCK_FLAGS := --universal --python-version 3.11 --generate-hashes $(UPGRADE) --q
 	--custom-compile-command "make lock"
 # Python threads per worker (granian's WSGI pool); see config/serve.py and bench/SERVER.md.
 SERVER_THREADS ?= 64
+# Prometheus multiprocess mode: every worker writes its samples here; emptied at each start
+# (see core/metrics.py).
+METRICS_DIR ?= $(CURDIR)/.metrics
 
 .PHONY: install run dev test lint lock migrate bench clean
 
@@ -34,8 +37,9 @@ run: install .secret_key
 	@$(BIN)/python manage.py migrate --noinput -v 0 && \
 	$(BIN)/python manage.py collectstatic --noinput -v 0 && \
 	$(BIN)/python manage.py demo --port $(PORT) && \
+	rm -rf $(METRICS_DIR) && mkdir -p $(METRICS_DIR) && \
 	exec env PORT=$(PORT) WEB_CONCURRENCY=$(WEB_CONCURRENCY) SERVER_THREADS=$(SERVER_THREADS) \
-	  $(BIN)/python -m config.serve
+	  PROMETHEUS_MULTIPROC_DIR=$(METRICS_DIR) $(BIN)/python -m config.serve
 
 # Django's autoreloading development server (DEBUG on unless DJANGO_DEBUG says otherwise).
 dev: install .secret_key

@@ -13,12 +13,14 @@ from apikeys.models import MAX_LIVE_KEYS_PER_APPLICATION
 from apikeys.serializers import (
     ApiKeyCreatedSerializer,
     ApiKeyCreateSerializer,
+    ApiKeyListQuerySerializer,
     ApiKeyListSerializer,
     ApiKeyRolledSerializer,
     ApiKeyRollSerializer,
     ApiKeySerializer,
 )
 from core.openapi import error_responses
+from core.pagination import cursor_envelope
 from plans.models import ApiFamily, Method
 
 TAG_KEYS = "API keys (v1)"
@@ -46,16 +48,29 @@ class KeyCollectionApi(KeysApi):
         tags=[TAG_KEYS],
         operation_id="v1_keys_list",
         summary="List the application's keys (masked)",
-        responses={200: ApiKeyListSerializer, **error_responses(401, 403, 429)},
+        description=(
+            "Newest first, `limit` at a time (the `/v1` cursor envelope: `data`, `limit`, "
+            '`nextCursor`, and a `Link: rel="next"` header while there are more).'
+        ),
+        parameters=[ApiKeyListQuerySerializer],
+        responses={200: ApiKeyListSerializer, **error_responses(400, 401, 403, 429)},
     )
     def get(self, request):
-        keys = selectors.apikey_list(application=request.user.application)
-        return Response(
-            {
-                "data": ApiKeySerializer(keys, many=True).data,
-                "max_live_keys": MAX_LIVE_KEYS_PER_APPLICATION,
-            }
+        query = ApiKeyListQuerySerializer(data=request.query_params.dict())
+        query.is_valid(raise_exception=True)
+        limit = query.validated_data["limit"]
+        keys, next_cursor = selectors.apikey_list_page(
+            application=request.user.application,
+            cursor=query.validated_data["cursor"],
+            limit=limit,
         )
+        body, headers = cursor_envelope(
+            request,
+            data=ApiKeySerializer(keys, many=True).data,
+            limit=limit,
+            next_cursor=next_cursor,
+        )
+        return Response(body, headers=headers)
 
     @extend_schema(
         tags=[TAG_KEYS],
@@ -121,8 +136,8 @@ class KeyRollApi(KeysApi):
         operation_id="v1_keys_roll",
         summary="Roll a key: a new key now, the old one works until its grace ends",
         description=(
-            "Returns a new key (same label and scopes). The old key's `expires_at` becomes "
-            "now + `expires_in` seconds (default 24 hours, at most 7 days; 0 stops it at "
+            "Returns a new key (same label and scopes). The old key's `expiresAt` becomes "
+            "now + `expiresIn` seconds (default 24 hours, at most 7 days; 0 stops it at "
             "once); rolling never lengthens a key's life. After that it is a 401 "
             "`api_key_expired`. A revoked or expired key cannot be rolled (409 `key_not_live`)."
         ),

@@ -69,6 +69,17 @@ class ApiPrincipal:
         return self.key.application.plan_id if self.key.application_id else None
 
     @property
+    def log_context(self) -> dict[str, str | None]:
+        """What a log line may say about the caller: public ids and the key's lookup prefix
+        (already shown masked in the API), never the key itself."""
+        application = self.application
+        return {
+            "tenant_id": self.tenant.public_id if self.tenant else None,
+            "application_id": application.app_id if application else None,
+            "key_prefix": self.key.prefix,
+        }
+
+    @property
     def scopes(self) -> frozenset[str]:
         return frozenset(self.key.scopes or ())
 

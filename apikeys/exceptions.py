@@ -25,7 +25,7 @@ MSG_SCOPE_ESCALATION = "A key can only mint keys with scopes it has itself ({sco
 MSG_KEY_NOT_FOUND = "API key not found."
 MSG_KEY_LIMIT = (
     "The application already has {limit} live keys (a rolled key counts until it expires). "
-    "Revoke one, or roll with expires_in=0."
+    "Revoke one, or roll with expiresIn=0."
 )
 MSG_KEY_NOT_LIVE = "Only a live key (not revoked, not expired) can be rolled."
 MSG_TENANT_HEADER_MISSING = "The x-business-tenant-id header is required."

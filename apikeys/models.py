@@ -29,6 +29,11 @@ def new_app_id() -> str:
     return "app_" + secrets.token_hex(8)
 
 
+def new_key_public_id() -> str:
+    """The id a key is known by in the API (`key_…`); the integer pk stays internal."""
+    return "key_" + secrets.token_hex(8)
+
+
 def all_scopes() -> list[str]:
     return list(ALL_SCOPES)
 
@@ -76,6 +81,9 @@ class ApiKey(models.Model):
         null=True,
         blank=True,
         help_text="Empty only for provider keys, which belong to the service operator.",
+    )
+    public_id = models.CharField(
+        max_length=40, unique=True, default=new_key_public_id, editable=False
     )
     kind = models.CharField(max_length=3, choices=KIND_CHOICES, default=TENANT_KEY_TYPE)
     scopes = models.JSONField(default=all_scopes, blank=True, help_text=f"Any of {ALL_SCOPES}.")

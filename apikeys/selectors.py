@@ -4,6 +4,7 @@ from django.db.models import QuerySet
 
 from apikeys import auth_cache
 from apikeys.models import ApiKey, Application, live_keys_q
+from core.pagination import keyset_slice, make_sorts
 
 
 def apikey_get_by_prefix(*, prefix: str) -> ApiKey | None:
@@ -34,15 +35,25 @@ def apikey_list(*, application: Application) -> QuerySet[ApiKey]:
     return ApiKey.objects.filter(application=application).order_by("-created_at", "-pk")
 
 
-def apikey_get(*, application: Application, key_id) -> ApiKey | None:
-    """A key of this application only: another application's or tenant's id is None (404)."""
-    try:
-        key_id = int(key_id)
-    except (TypeError, ValueError):
+# Newest first; the pk breaks ties between keys made in the same instant.
+NEWEST_FIRST = make_sorts({"createdAt": ("created_at", True)})["-createdAt"]
+
+
+def apikey_list_page(
+    *, application: Application, cursor: str | None, limit: int
+) -> tuple[list[ApiKey], str | None]:
+    """One keyset page of the application's keys, newest first: (keys, next cursor)."""
+    return keyset_slice(
+        apikey_list(application=application), sort=NEWEST_FIRST, cursor=cursor, limit=limit
+    )
+
+
+def apikey_get(*, application: Application, key_id: str) -> ApiKey | None:
+    """A key of this application by its public id (`key_…`): another application's or
+    tenant's key, or anything that is not such an id, is None (404)."""
+    if not isinstance(key_id, str) or not key_id.startswith("key_") or len(key_id) > 40:
         return None
-    if not 0 < key_id < 2**63:  # beyond bigint PostgreSQL would raise, not answer "no row"
-        return None
-    return ApiKey.objects.filter(application=application, pk=key_id).first()
+    return ApiKey.objects.filter(application=application, public_id=key_id).first()
 
 
 def apikey_count_live(*, application: Application, now=None) -> int:

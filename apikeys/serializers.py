@@ -4,25 +4,30 @@ from rest_framework import serializers
 
 from apikeys.keys import mask_key
 from apikeys.models import ALL_SCOPES, DEFAULT_ROLL_GRACE, MAX_ROLL_GRACE, ApiKey
-from core.serializers import StrictCharField, StrictInputSerializer
+from core.serializers import (
+    CursorPageSerializer,
+    CursorQuerySerializer,
+    StrictCharField,
+    StrictInputSerializer,
+)
 
 
 class ApiKeySerializer(serializers.Serializer):
     """A key as listed: never the key itself, only its non-secret lookup prefix."""
 
-    id = serializers.IntegerField(read_only=True)
+    id = serializers.CharField(source="public_id", read_only=True, help_text="`key_…`")
     label = serializers.CharField()
-    masked_key = serializers.SerializerMethodField(help_text="Lookup prefix and dots.")
+    maskedKey = serializers.SerializerMethodField(help_text="Lookup prefix and dots.")  # noqa: N815
     scopes = serializers.ListField(child=serializers.ChoiceField(choices=ALL_SCOPES))
     state = serializers.SerializerMethodField()
-    created_at = serializers.DateTimeField()
-    expires_at = serializers.DateTimeField(allow_null=True)
-    revoked_at = serializers.DateTimeField(allow_null=True)
-    last_used_at = serializers.DateTimeField(
-        allow_null=True, help_text="Updated at most once a minute."
+    createdAt = serializers.DateTimeField(source="created_at")  # noqa: N815
+    expiresAt = serializers.DateTimeField(source="expires_at", allow_null=True)  # noqa: N815
+    revokedAt = serializers.DateTimeField(source="revoked_at", allow_null=True)  # noqa: N815
+    lastUsedAt = serializers.DateTimeField(  # noqa: N815
+        source="last_used_at", allow_null=True, help_text="Updated at most once a minute."
     )
 
-    def get_masked_key(self, key: ApiKey) -> str:
+    def get_maskedKey(self, key: ApiKey) -> str:  # noqa: N802
         return mask_key(key.prefix)
 
     def get_state(self, key: ApiKey) -> str:
@@ -33,13 +38,16 @@ class ApiKeyCreatedSerializer(ApiKeySerializer):
     key = serializers.CharField(help_text="The clear key: shown this once, never again.")
 
 
-class ApiKeyListSerializer(serializers.Serializer):
+class ApiKeyListSerializer(CursorPageSerializer):
     data = ApiKeySerializer(many=True)
-    max_live_keys = serializers.IntegerField()
+
+
+class ApiKeyListQuerySerializer(CursorQuerySerializer):
+    """GET /v1/keys: newest first, `limit` at a time."""
 
 
 class ApiKeyRolledSerializer(ApiKeyCreatedSerializer):
-    previous = ApiKeySerializer(help_text="The rolled key, working until its expires_at.")
+    previous = ApiKeySerializer(help_text="The rolled key, working until its expiresAt.")
 
 
 def _scopes_field(**kwargs) -> serializers.ListField:
@@ -54,7 +62,8 @@ class ApiKeyCreateSerializer(StrictInputSerializer):
 
 
 class ApiKeyRollSerializer(StrictInputSerializer):
-    expires_in = serializers.IntegerField(
+    expiresIn = serializers.IntegerField(  # noqa: N815
+        source="expires_in",
         required=False,
         default=int(DEFAULT_ROLL_GRACE.total_seconds()),
         min_value=0,

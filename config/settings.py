@@ -9,6 +9,8 @@ from redis.backoff import NoBackoff
 from redis.retry import Retry
 
 from core.cache_errors import breaker_connection_class
+from core.logging import FORMATS as logging_formats
+from core.logging import logging_config
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -111,6 +113,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "core.middleware.RequestIdMiddleware",
+    "core.observability.ObservabilityMiddleware",
     "core.middleware.ProblemFallbackMiddleware",
     "core.middleware.GatewaySecretMiddleware",
     "plans.middleware.RateLimitHeadersMiddleware",
@@ -295,12 +298,18 @@ USAGE_FLUSH_INTERVAL_SECONDS = env_int("USAGE_FLUSH_INTERVAL_SECONDS", 30)
 if not 1 <= USAGE_FLUSH_INTERVAL_SECONDS <= 60:
     raise ImproperlyConfigured("USAGE_FLUSH_INTERVAL_SECONDS must be between 1 and 60.")
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-}
+# --- Observability (core.logging, core.metrics; README "Logs and metrics") --------------
+# LOG_FORMAT=json (default): one JSON object a line; text for humans.
+LOG_FORMAT = env_str("LOG_FORMAT", "json")
+if LOG_FORMAT not in logging_formats:
+    raise ImproperlyConfigured(f"LOG_FORMAT must be one of {logging_formats}.")
+LOGGING = logging_config(log_format=LOG_FORMAT, level=env_str("LOG_LEVEL", "INFO"))
+# /metrics answers only `Authorization: Bearer <METRICS_TOKEN>`; unset, it is a 404.
+METRICS_TOKEN = env_str("METRICS_TOKEN")
+# Several worker processes: an empty directory made before the server starts (make run).
+_multiproc_dir = env_str("PROMETHEUS_MULTIPROC_DIR")
+if _multiproc_dir and not Path(_multiproc_dir).is_dir():
+    raise ImproperlyConfigured("PROMETHEUS_MULTIPROC_DIR must be an existing directory.")
 
 if not DEBUG:
     SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)

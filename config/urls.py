@@ -13,6 +13,7 @@ urlpatterns = [
     path("", core_views.index, name="index"),
     path("healthz", core_views.healthz, name="healthz"),
     path("readyz", core_views.readyz, name="readyz"),
+    path("metrics", core_views.metrics, name="metrics"),
     path("problems/", core_views.problem_types, name="problem-types"),
     path("problems/<slug:code>", core_views.problem_types, name="problem-type"),
     path("", include("customers.urls")),

@@ -81,7 +81,10 @@ breaker = Breaker()
 
 def fail_open(what: str) -> None:
     """A call served although Redis could not count it (RATELIMIT_FAIL_CLOSED is off)."""
+    from core.metrics import RATELIMIT_FAIL_OPEN  # config.settings imports this module
+
     breaker.fail_opens += 1
+    RATELIMIT_FAIL_OPEN.labels("redis_unavailable").inc()
     logger.warning("rate limit not applied (%s): Redis unavailable; serving the call", what)
 
 

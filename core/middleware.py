@@ -148,7 +148,7 @@ class GatewaySecretMiddleware:
     """With GATEWAY_SECRET_TOKEN set, only requests relayed by the API gateway get through."""
 
     header = "X-3scale-Proxy-Secret-Token"
-    open_paths = ("/healthz", "/readyz")
+    open_paths = ("/healthz", "/readyz", "/metrics")  # /metrics has its own token
 
     def __init__(self, get_response):
         self.get_response = get_response

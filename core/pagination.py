@@ -133,3 +133,11 @@ def next_link(request, cursor: str, *, param: str = "cursor") -> str:
     query[param] = cursor
     url = absolute_url(request, request.path) + "?" + query.urlencode()
     return f'<{url}>; rel="next"'
+
+
+def cursor_envelope(request, *, data: list, limit: int, next_cursor: str | None):
+    """The one /v1 cursor-list shape: `{"data", "limit", "nextCursor"}`, and a `Link:
+    rel="next"` header while there are more pages. Returns (body, headers)."""
+    body = {"data": data, "limit": limit, "nextCursor": next_cursor}
+    headers = {"Link": next_link(request, next_cursor)} if next_cursor else {}
+    return body, headers

@@ -15,6 +15,7 @@ from rest_framework import exceptions as drf_exceptions
 from rest_framework.response import Response
 
 from core.cache_errors import CACHE_ERRORS
+from core.metrics import DATABASE_ERRORS, REDIS_ERRORS
 from core.request_id import current_request_id
 
 logger = logging.getLogger(__name__)
@@ -227,10 +228,23 @@ def unavailable_response(request, exc: BaseException | None) -> JsonResponse | N
     return response
 
 
+def problem_for(exc: Exception, *, instance: str | None = None) -> dict[str, Any]:
+    """The problem object `exc` would be answered with, as data: for one failed item of a
+    bulk call, whose own response is a 200 listing each item's outcome."""
+    status, code, detail, errors, extra = _classify(exc)
+    return problem_body(
+        status=status, code=code, detail=detail, instance=instance, errors=errors, extra=extra
+    )
+
+
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
     """DRF EXCEPTION_HANDLER: every exception becomes a problem-details response, never HTML."""
     status, code, detail, errors, extra = _classify(exc)
     request = context.get("request")
+    if isinstance(exc, CACHE_ERRORS):
+        REDIS_ERRORS.labels("request").inc()
+    elif isinstance(exc, DATABASE_UNAVAILABLE):
+        DATABASE_ERRORS.labels("request").inc()
     if status == 503 and isinstance(exc, DATABASE_UNAVAILABLE):
         logger.warning("Database unavailable in %s: %r", context.get("view"), exc)
     elif status >= 500:

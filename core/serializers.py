@@ -104,3 +104,13 @@ class CursorQuerySerializer(serializers.Serializer):
         default="",
         help_text="Opaque; omit (or send empty) for the first page, then pass the next cursor.",
     )
+
+
+class CursorPageSerializer(serializers.Serializer):
+    """The /v1 cursor-list envelope (documentation; core.pagination.cursor_envelope builds
+    it). Subclasses declare `data`."""
+
+    limit = serializers.IntegerField()
+    nextCursor = serializers.CharField(  # noqa: N815
+        allow_null=True, help_text="Pass as `cursor` for the next page; null on the last."
+    )

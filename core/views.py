@@ -1,15 +1,17 @@
 """Unauthenticated plumbing endpoints and the URL-level error handlers (JSON, never HTML)."""
 
+import hmac
 import sys
 
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import DisallowedHost
 from django.db import connection
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET
 
+from core.metrics import exposition
 from core.problems import (
     DATABASE_RETRY_AFTER,
     PROBLEM_TYPES,
@@ -42,6 +44,24 @@ def index(request):
             "ready": "/readyz",
         }
     )
+
+
+def _metrics_authorised(request) -> bool:
+    token = settings.METRICS_TOKEN
+    sent = request.headers.get("Authorization", "")
+    return bool(token) and hmac.compare_digest(sent.encode(), f"Bearer {token}".encode())
+
+
+@require_GET
+def metrics(request):
+    """Prometheus text format (core.metrics), only with METRICS_TOKEN set and sent as a
+    bearer token; otherwise the 404 problem of any unknown URL, revealing nothing."""
+    if not _metrics_authorised(request):
+        return problem_response(
+            request, status=404, code="not_found", detail="The resource was not found."
+        )
+    body, content_type = exposition()
+    return HttpResponse(body, content_type=content_type)
 
 
 @csrf_exempt  # GET-only: any other method is a 405 problem, not a CSRF page

@@ -3,16 +3,23 @@
 from django.urls import reverse
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
+from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from core.conditional import entity_tags, if_none_match_hits
 from core.openapi import error_responses
-from core.pagination import keyset_slice, page_slice
+from core.pagination import cursor_envelope, keyset_slice, page_slice
+from core.problems import problem_for
 from core.urls import absolute_url
 from customers import selectors, services
 from customers.base_api import CustomerApi
+from customers.exceptions import BulkTooLarge
 from customers.serializers import (
+    MAX_BULK_ITEMS,
     V1_SORTS,
+    CustomerBulkListSerializer,
+    CustomerBulkResponseSerializer,
+    CustomerBulkSerializer,
     CustomerListQuerySerializer,
     CustomerPageSerializer,
     CustomerSerializer,
@@ -114,6 +121,72 @@ class CustomerCollectionApi(V1Api):
         return customer_page_response(request)
 
 
+def _bulk_count(request) -> int | None:
+    """How many items the call's `customers` list has (None if it is not a list)."""
+    data = request.data
+    items = data.get("customers") if isinstance(data, dict) else None
+    return len(items) if isinstance(items, list) else None
+
+
+def _bulk_items(request) -> list:
+    """The call's `customers` list; 413 past MAX_BULK_ITEMS (checked before each item is)."""
+    count = _bulk_count(request)
+    if count is not None and count > MAX_BULK_ITEMS:
+        raise BulkTooLarge(count)
+    body = CustomerBulkListSerializer(data=request.data)
+    body.is_valid(raise_exception=True)
+    return body.validated_data["customers"]
+
+
+class CustomerBulkApi(V1Api):
+    """POST /v1/customer/bulk: many creates in one call, each item answered on its own."""
+
+    plan_methods = {"POST": Method.CUSTOMER_CREATE}
+
+    def limit_cost(self, request) -> int:
+        """Each item counts as one customer.create (and one hit) against the plan's limits;
+        a body that is not a list of 1 to 1000 items counts once (it is refused anyway)."""
+        count = _bulk_count(request)
+        return count if count and count <= MAX_BULK_ITEMS else 1
+
+    @extend_schema(
+        tags=[TAG],
+        operation_id="v1_customer_bulk_create",
+        summary="Create up to 1000 customers in one call",
+        description=(
+            "Each item is validated and deduplicated exactly as `POST /v1/customer` would, "
+            "against existing customers and the earlier items of the same call, and answered "
+            "on its own in `results` (in item order): `status` 201 with the `customer`, or "
+            "400 / 409 with the `error` problem object. Valid items are written, in one "
+            "transaction. Each item counts as one `customer.create` (and one hit) against the "
+            "plan's limits, all or nothing: a call with more items than the limits have room "
+            "for is a 429. More than 1000 items is a 413."
+        ),
+        request=CustomerBulkSerializer,
+        responses={200: CustomerBulkResponseSerializer, **error_responses(413, 415)},
+    )
+    def post(self, request):
+        parsed, errors = {}, {}
+        for index, item in enumerate(_bulk_items(request)):
+            serializer = CustomerWriteSerializer(data=item)
+            if serializer.is_valid():
+                parsed[index] = serializer.validated_data
+            else:
+                errors[index] = ValidationError(serializer.errors)
+        created = services.customer_bulk_create(tenant=request.user.tenant, items=parsed)
+        results = []
+        for index in range(len(parsed) + len(errors)):
+            outcome = created.get(index)
+            if outcome is not None and outcome.customer is not None:
+                results.append(
+                    {"index": index, "status": 201, "customer": _render(outcome.customer)}
+                )
+                continue
+            error = problem_for(errors.get(index) or outcome.error, instance=request.path)
+            results.append({"index": index, "status": error["status"], "error": error})
+        return Response({"results": results})
+
+
 def customer_page_response(request) -> Response:
     query = CustomerListQuerySerializer(data=request.query_params.dict())
     query.is_valid(raise_exception=True)
@@ -126,28 +199,27 @@ def customer_page_response(request) -> Response:
     sort, limit = V1_SORTS[params["sort"]], params["limit"]
     if "cursor" in request.query_params:
         items, next_cursor = keyset_slice(qs, sort=sort, cursor=params.get("cursor"), limit=limit)
-        body = {
-            "data": CustomerSerializer(items, many=True).data,
-            "limit": limit,
-            "nextCursor": next_cursor,
-        }
-    else:
-        total = selectors.customer_list_total(
-            tenant=request.user.tenant,
-            filters=request.query_params,
-            include_deleted=params["includeDeleted"],
-            queryset=qs,
+        body, headers = cursor_envelope(
+            request,
+            data=CustomerSerializer(items, many=True).data,
+            limit=limit,
+            next_cursor=next_cursor,
         )
-        items, total, pages = page_slice(
-            qs, sort=sort, page=params["page"], limit=limit, total=total
-        )
-        body = {
-            "data": CustomerSerializer(items, many=True).data,
-            "page": params["page"],
-            "limit": limit,
-            "total": total,
-            "totalPages": pages,
-        }
+        return Response(body, headers=headers)
+    total = selectors.customer_list_total(
+        tenant=request.user.tenant,
+        filters=request.query_params,
+        include_deleted=params["includeDeleted"],
+        queryset=qs,
+    )
+    items, total, pages = page_slice(qs, sort=sort, page=params["page"], limit=limit, total=total)
+    body = {
+        "data": CustomerSerializer(items, many=True).data,
+        "page": params["page"],
+        "limit": limit,
+        "total": total,
+        "totalPages": pages,
+    }
     return Response(body)
 
 

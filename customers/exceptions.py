@@ -30,6 +30,14 @@ class CustomerValidationError(ApplicationError):
         )
 
 
+class BulkTooLarge(ApplicationError):
+    status = 413
+    code = "payload_too_large"
+
+    def __init__(self, count: int):
+        super().__init__(f"A bulk call takes at most 1000 customers; this one has {count}.")
+
+
 class CustomerNotFound(ApplicationError):
     status = 404
     code = "not_found"

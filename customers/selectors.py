@@ -24,7 +24,7 @@ class InvalidFilter(ApplicationError):
     code = "invalid_query"
 
 
-def _email_is(email: str) -> Q:
+def email_is(email: str) -> Q:
     """Email equality as uniqueness defines it: the unique index's own expression and
     condition, so the lookup is a seek on that index (never UPPER(email), which none covers)."""
     return Q(Exact(EMAIL_KEY, Lower(Value(email)))) & ~Q(email="")
@@ -83,6 +83,13 @@ def customer_list_total(
     return customer_active_count(tenant=tenant)
 
 
+def customer_export_queryset(*, tenant: Tenant, include_deleted: bool = False) -> QuerySet:
+    """The tenant's customers for an export, oldest first (a stable order to stream)."""
+    return customer_base_queryset(tenant=tenant, include_deleted=include_deleted).order_by(
+        "created_at", "pk"
+    )
+
+
 OLDEST_FIRST = make_sorts({"createdAt": ("created_at", True)})["createdAt"]
 
 
@@ -112,7 +119,7 @@ def customer_get_by_email(*, tenant: Tenant, email: str) -> Customer | None:
     # No stored email is longer (NUL never gets here: core.middleware refuses it with 400).
     if not email or len(email) > 254:
         return None
-    return _only(customer_base_queryset(tenant=tenant).filter(_email_is(email)))
+    return _only(customer_base_queryset(tenant=tenant).filter(email_is(email)))
 
 
 def customer_get_by_phone(*, tenant: Tenant, phone: str) -> Customer | None:
@@ -154,7 +161,7 @@ def customer_find_active_duplicate(
 ) -> tuple[str, Customer] | None:
     """Which active customer already holds this email or phone (checked in that order)."""
     base = customer_base_queryset(tenant=tenant).exclude(pk=exclude_id)
-    checks = [("email", _email_is(email)), ("phone", Q(phone=phone))]
+    checks = [("email", email_is(email)), ("phone", Q(phone=phone))]
     if field is not None:
         checks.sort(key=lambda check: check[0] != field)
     for name, lookup in checks:

@@ -9,6 +9,7 @@ from django.core.exceptions import ImproperlyConfigured
 from drf_spectacular.utils import OpenApiExample, extend_schema_serializer
 from rest_framework import serializers
 
+from core.openapi import ProblemSerializer
 from core.pagination import make_sorts
 from core.serializers import MetadataField, StrictCharField, StrictInputSerializer
 from customers.filters import CustomerFilter
@@ -201,3 +202,37 @@ class CustomerPageSerializer(serializers.Serializer):
     total = serializers.IntegerField(required=False)
     totalPages = serializers.IntegerField(required=False)  # noqa: N815
     nextCursor = serializers.CharField(allow_null=True, required=False)  # noqa: N815
+
+
+MAX_BULK_ITEMS = 1000
+
+
+class CustomerBulkListSerializer(StrictInputSerializer):
+    """POST /v1/customer/bulk: up to 1000 create bodies; each is validated on its own."""
+
+    customers = serializers.ListField(
+        child=serializers.JSONField(),
+        allow_empty=False,
+        help_text=(
+            f"1 to {MAX_BULK_ITEMS} customer create bodies (as POST /v1/customer takes); "
+            "more is a 413."
+        ),
+    )
+
+
+class CustomerBulkSerializer(serializers.Serializer):
+    """The bulk body as documented: each item is a create body (CustomerBulkListSerializer
+    parses the list, so that each item is then validated, and answered, on its own)."""
+
+    customers = CustomerWriteSerializer(many=True, help_text=f"1 to {MAX_BULK_ITEMS} items.")
+
+
+class CustomerBulkResultSerializer(serializers.Serializer):
+    index = serializers.IntegerField(help_text="The item's position in `customers`.")
+    status = serializers.IntegerField(help_text="201, or 400 / 409 as a single create says.")
+    customer = CustomerSerializer(required=False, help_text="When status is 201.")
+    error = ProblemSerializer.__class__(required=False, help_text="The problem object otherwise.")
+
+
+class CustomerBulkResponseSerializer(serializers.Serializer):
+    results = CustomerBulkResultSerializer(many=True)

@@ -1,12 +1,15 @@
 """Customer writes and their business rules; every route family calls these, none writes its own."""
 
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from core.conditional import PreconditionFailed, if_match_allows
+from core.problems import ApplicationError
 from customers.exceptions import (
     MSG_IDENTITY_REQUIRED,
     MSG_RESTORE_DUPLICATE,
@@ -42,8 +45,9 @@ def _normalize(*, tenant: Tenant, data: dict[str, Any], api_fields: dict[str, st
     return clean
 
 
-def _require_identity(customer: Customer) -> None:
-    if not any(getattr(customer, field) for field in IDENTITY_FIELDS):
+def _require_identity(customer: Customer | dict[str, Any]) -> None:
+    get = customer.get if isinstance(customer, dict) else partial(getattr, customer)
+    if not any(get(field, None) for field in IDENTITY_FIELDS):
         raise CustomerValidationError(None, MSG_IDENTITY_REQUIRED, "identity_required")
 
 
@@ -81,14 +85,30 @@ def _violated_field(exc: IntegrityError) -> str | None:
     return CONSTRAINT_FIELDS.get(getattr(diag, "constraint_name", None) or "")
 
 
+def customer_clean(
+    *, tenant: Tenant, data: dict[str, Any], api_fields: dict[str, str] = WRITABLE_FIELDS
+) -> dict[str, Any]:
+    """The normalised fields of a new customer that passes every rule but uniqueness (which
+    only the database decides, on insert); 400 (CustomerValidationError) otherwise."""
+    clean = _normalize(tenant=tenant, data=data, api_fields=api_fields)
+    _require_identity(clean)
+    return clean
+
+
+def customer_build(
+    *, tenant: Tenant, data: dict[str, Any], api_fields: dict[str, str] = WRITABLE_FIELDS
+) -> Customer:
+    """An unsaved customer made of customer_clean's fields."""
+    return Customer(
+        tenant=tenant, **customer_clean(tenant=tenant, data=data, api_fields=api_fields)
+    )
+
+
 def customer_create(
     *, tenant: Tenant, data: dict[str, Any], api_fields: dict[str, str] = WRITABLE_FIELDS
 ) -> Customer:
     """Create an active customer; 400 without any identity field, 409 on a duplicate."""
-    customer = Customer(
-        tenant=tenant, **_normalize(tenant=tenant, data=data, api_fields=api_fields)
-    )
-    _require_identity(customer)
+    customer = customer_build(tenant=tenant, data=data, api_fields=api_fields)
     _save_or_conflict(customer, api_fields=api_fields, force_insert=True)
     return customer
 
@@ -110,6 +130,35 @@ def _lock(customer: Customer, *, include_deleted: bool = False) -> Customer:
 def _check_if_match(customer: Customer, if_match: Collection[str] | None) -> None:
     if not if_match_allows(customer.etag, if_match):
         raise PreconditionFailed()
+
+
+@dataclass(frozen=True)
+class BulkOutcome:
+    """One item of a bulk create: the customer made, or the error that refused it."""
+
+    index: int
+    customer: Customer | None = None
+    error: ApplicationError | None = None
+
+
+def customer_bulk_create(
+    *, tenant: Tenant, items: Mapping[int, dict[str, Any]]
+) -> dict[int, BulkOutcome]:
+    """Create each item (by its index in the call) as `customer_create` would; an item's
+    400 or 409 refuses that item only.
+
+    One transaction for the call, one savepoint per item (customer_create's own): the unique
+    indexes see earlier items of the same call, so the database decides duplicates within
+    the call as between calls, and the call is written whole or (on a crash) not at all.
+    """
+    outcomes = {}
+    with transaction.atomic():
+        for index, data in items.items():
+            try:
+                outcomes[index] = BulkOutcome(index, customer_create(tenant=tenant, data=data))
+            except ApplicationError as exc:
+                outcomes[index] = BulkOutcome(index, error=exc)
+    return outcomes
 
 
 def customer_update(

@@ -6,6 +6,7 @@ from customers import api
 urlpatterns = [
     *route("v1/customer", api.CustomerCollectionApi.as_view(), "v1-customer-collection"),
     *route("v1/customer/paged", api.CustomerPagedApi.as_view(), "v1-customer-paged"),
+    *route("v1/customer/bulk", api.CustomerBulkApi.as_view(), "v1-customer-bulk"),
     *route(
         "v1/customer/by-email/<str:email>", api.CustomerByEmailApi.as_view(), "v1-customer-by-email"
     ),

@@ -41,10 +41,10 @@ class SignupApi(APIView):
         result = onboarding_provision(name=data["name"], region=data["region"], plan=data["plan"])
         return Response(
             {
-                "tenant_id": result.tenant.public_id,
-                "application_id": result.application.app_id,
-                "api_key": result.api_key,
-                "application_state": result.application.state,
+                "tenantId": result.tenant.public_id,
+                "applicationId": result.application.app_id,
+                "apiKey": result.api_key,
+                "applicationState": result.application.state,
                 "plan": result.application.plan.slug,
             },
             status=status.HTTP_201_CREATED,

@@ -29,8 +29,10 @@ class SignupSerializer(StrictInputSerializer):
 
 
 class SignupResultSerializer(serializers.Serializer):
-    tenant_id = serializers.CharField(help_text="Send it as x-business-tenant-id.")
-    application_id = serializers.CharField()
-    api_key = serializers.CharField(help_text="The first key: shown this once, never again.")
-    application_state = serializers.ChoiceField(choices=["pending", "live"])
+    tenantId = serializers.CharField(help_text="Send it as x-business-tenant-id.")  # noqa: N815
+    applicationId = serializers.CharField()  # noqa: N815
+    apiKey = serializers.CharField(  # noqa: N815
+        help_text="The first key: shown this once, never again."
+    )
+    applicationState = serializers.ChoiceField(choices=["pending", "live"])  # noqa: N815
     plan = serializers.CharField()

@@ -75,11 +75,15 @@ class Decision:
     flush_due: bool = False
     stale: bool = False  # a guard failed: nothing was counted (see hit)
     claimed: tuple[bool, ...] = ()
+    cost: int = 1
 
     @property
     def blocking(self) -> list[CounterState]:
-        """When refused: the counters that are full (any one of them refuses the request)."""
-        return [] if self.allowed else [c for c in self.counters if c.exhausted]
+        """When refused: the counters without room for the request's cost (any one of them
+        refuses it; for a cost of 1, the full ones)."""
+        if self.allowed:
+            return []
+        return [c for c in self.counters if c.used + self.cost > c.limit.value]
 
     @property
     def retry_after(self) -> int | None:
@@ -116,8 +120,8 @@ class Counter:
 
 @dataclass(frozen=True)
 class HitCall:
-    """One request, as a backend sees it: check every counter; only if all are below their
-    limit, increment them all and add the request to its usage bucket. Whether admitted or
+    """One request, as a backend sees it: check every counter; only if each has room for
+    `cost`, add `cost` to them all and to the request's usage bucket. Whether admitted or
     not, the first request of each flush interval is told to flush."""
 
     application_id: object
@@ -126,6 +130,7 @@ class HitCall:
     usage_fields: Sequence[str]  # each gets + 1 (see usage_store.usage_field)
     bucket_expire_at: int
     flush_interval: int  # seconds; 0 never asks for a flush
+    cost: int = 1  # what the request counts as: 1, or the item count of a bulk call
     # Cache entries (Django cache keys) that must still hold these values, else nothing is
     # counted and the outcome is `stale`: the caller's cached view of the key or plan is old.
     guards: Sequence[tuple[str, object]] = ()
@@ -166,48 +171,49 @@ _HIT_LUA = (
 -- ARGV[2]                the bucket's dirty-set member, "<application id>:<hour>"
 -- ARGV[3]                the hour (unix time), the pending-set member
 -- ARGV[4]                flush interval in seconds (0: never)
--- ARGV[5], [6], [7]      n, g and c: the number of counters, guards and claims
--- ARGV[8 .. 7+n]         each counter's limit
--- ARGV[8+n .. 7+2n]      each counter's expire-at (0: never)
--- ARGV[8+2n .. 7+2n+g]   each guard's expected value (the key must hold exactly this)
--- ARGV[8+2n+g .. 7+2n+g+c] each claim's TTL in seconds
--- ARGV[8+2n+g+c ..]      usage fields to add one to
+-- ARGV[5]                cost: what this request counts as (1; a bulk call: its item count)
+-- ARGV[6], [7], [8]      n, g and c: the number of counters, guards and claims
+-- ARGV[9 .. 8+n]         each counter's limit
+-- ARGV[9+n .. 8+2n]      each counter's expire-at (0: never)
+-- ARGV[9+2n .. 8+2n+g]   each guard's expected value (the key must hold exactly this)
+-- ARGV[9+2n+g .. 8+2n+g+c] each claim's TTL in seconds
+-- ARGV[9+2n+g+c ..]      usage fields to add the cost to
 -- Returns {allowed, flush due, stale, claimed..., counter values after this request...}:
 -- when a guard fails nothing is counted or claimed and stale is 1.
 local bucket, dirty, pending, flush_due = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 local bucket_expire_at, member, hour = tonumber(ARGV[1]), ARGV[2], ARGV[3]
-local flush_interval = tonumber(ARGV[4])
-local n, g, c = tonumber(ARGV[5]), tonumber(ARGV[6]), tonumber(ARGV[7])
+local flush_interval, cost = tonumber(ARGV[4]), tonumber(ARGV[5])
+local n, g, c = tonumber(ARGV[6]), tonumber(ARGV[7]), tonumber(ARGV[8])
 local counters, limits, expire_at, fields = {}, {}, {}, {}
 for i = 1, n do
   counters[i] = KEYS[4 + i]
-  limits[i] = tonumber(ARGV[7 + i])
-  expire_at[i] = tonumber(ARGV[7 + n + i])
+  limits[i] = tonumber(ARGV[8 + i])
+  expire_at[i] = tonumber(ARGV[8 + n + i])
 end
 for i = 1, g do
-  if redis.call('GET', KEYS[4 + n + i]) ~= ARGV[7 + 2 * n + i] then
+  if redis.call('GET', KEYS[4 + n + i]) ~= ARGV[8 + 2 * n + i] then
     return {0, 0, 1}
   end
 end
 local claimed = {}
 for i = 1, c do
-  local ttl = tonumber(ARGV[7 + 2 * n + g + i])
+  local ttl = tonumber(ARGV[8 + 2 * n + g + i])
   claimed[i] = redis.call('SET', KEYS[4 + n + g + i], '1', 'NX', 'EX', ttl) and 1 or 0
 end
-for j = 8 + 2 * n + g + c, #ARGV do fields[#fields + 1] = ARGV[j] end
+for j = 9 + 2 * n + g + c, #ARGV do fields[#fields + 1] = ARGV[j] end
 
 local used = {}
 local allowed = 1
 for i = 1, n do
   used[i] = tonumber(redis.call('GET', counters[i]) or '0')
-  if used[i] >= limits[i] then allowed = 0 end
+  if used[i] + cost > limits[i] then allowed = 0 end
 end
 if allowed == 1 then
   for i = 1, n do
-    used[i] = redis.call('INCR', counters[i])
+    used[i] = redis.call('INCRBY', counters[i], cost)
     if expire_at[i] > 0 then redis.call('EXPIREAT', counters[i], expire_at[i]) end
   end
-  record_usage(bucket, dirty, pending, member, hour, bucket_expire_at, fields)
+  record_usage(bucket, dirty, pending, member, hour, bucket_expire_at, fields, cost)
 end
 local out = {allowed, claim_flush(flush_due, flush_interval), 0}
 for i = 1, c do out[#out + 1] = claimed[i] end
@@ -246,6 +252,7 @@ class RedisBackend:
             usage_store.bucket_member(app, hour),
             hour,
             call.flush_interval,
+            call.cost,
             len(call.counters),
             len(call.guards),
             len(call.claims),
@@ -302,12 +309,14 @@ class MemoryBackend:
                 return HitOutcome(False, False, [], stale=True)
             claimed = tuple(cache.add(key, 1, ttl) for key, ttl in call.claims)
             used = [self._get(c.key, now_ts) for c in call.counters]
-            allowed = all(u < c.limit for u, c in zip(used, call.counters, strict=True))
+            allowed = all(
+                u + call.cost <= c.limit for u, c in zip(used, call.counters, strict=True)
+            )
             if allowed:
                 for i, c in enumerate(call.counters):
-                    used[i] += 1
+                    used[i] += call.cost
                     self.counters[c.key] = (used[i], c.expire_at or None)
-                self.store.add(call.application_id, call.hour_ts, call.usage_fields)
+                self.store.add(call.application_id, call.hour_ts, call.usage_fields, call.cost)
             flush = self.store.claim_flush(call.flush_interval, now_ts)
             self.calls += 1
             if self.calls % 10_000 == 0:  # drop counters of windows that have ended
@@ -364,14 +373,19 @@ def hit(
     flush_interval: int | None = None,
     guards: Sequence[tuple[str, object]] = (),
     claims: Sequence[tuple[str, int]] = (),
+    cost: int = 1,
 ) -> Decision:
-    """Count one request of `application_id` against `limits`, atomically: if any counter is
-    full nothing is incremented and the decision is a refusal. An admitted request is also
-    added to the hourly usage of the application and of `key_id` for each of `metrics`.
+    """Count one request of `application_id` against `limits`, atomically: if any counter
+    has no room for `cost` nothing is incremented and the decision is a refusal. An admitted
+    request is also added to the hourly usage of the application and of `key_id` for each of
+    `metrics`. `cost` is 1, or the item count of a bulk call (each item counts as one call:
+    a bulk create of 50 uses 50 `hits` and 50 `customer.create`, all or nothing).
 
     In the same atomic step, `guards` (cache key, value) must all still hold, else nothing is
     counted and the decision is `stale` (the caller re-reads what it cached and calls again);
     `claims` (cache key, TTL) are added if absent, and `Decision.claimed` says which were."""
+    if cost < 1:
+        raise ValueError("cost must be at least 1")
     at = at or windows.now()
     window_list = [window_for(limit.period, at) for limit in limits]
     fields = [usage_field(None, m) for m in metrics]
@@ -397,6 +411,7 @@ def hit(
             ),
             guards=guards,
             claims=claims,
+            cost=cost,
         )
     )
     if outcome.stale:
@@ -411,6 +426,7 @@ def hit(
         counters=states,
         flush_due=outcome.flush_due,
         claimed=outcome.claimed,
+        cost=cost,
     )
 
 

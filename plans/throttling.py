@@ -4,14 +4,23 @@ from django.conf import settings
 from rest_framework.throttling import BaseThrottle
 
 from core.cache_errors import CACHE_ERRORS, fail_open
+from core.metrics import REDIS_ERRORS
 from plans import limiter
 from plans.enforcement import plan_confirmed, plan_guard, request_plan, view_method
 from plans.exceptions import MSG_LIMIT_REACHED, PlanLimitReached, RateLimiterUnavailable
 from plans.models import HITS
 
 
+def request_cost(request, view) -> int:
+    """What the call counts as: 1, unless the view says otherwise (`limit_cost(request)`,
+    e.g. a bulk create counts each of its items as one call)."""
+    cost = getattr(view, "limit_cost", None)
+    return max(1, cost(request)) if cost is not None else 1
+
+
 class PlanRateThrottle(BaseThrottle):
-    """Counts the call against the application's `hits` limits and its method's limits.
+    """Counts the call against the application's `hits` limits and its method's limits,
+    as many times as `request_cost` says (all or nothing, in the same one limiter call).
 
     Only views with an `api_family` and callers with an application are counted. The state
     of the limits is left on the request for RateLimitHeadersMiddleware; a refusal raises
@@ -27,7 +36,7 @@ class PlanRateThrottle(BaseThrottle):
         if application_id is None or plan is None:
             return _confirmed(request, view)
         method = view_method(view)
-        decision = _hit(request, method)
+        decision = _hit(request, view, method)
         if decision is None:  # Redis unavailable and limits fail open: served uncounted
             return _confirmed(request, view)
         if decision.stale:
@@ -36,7 +45,7 @@ class PlanRateThrottle(BaseThrottle):
             request.user = principal.refreshed()
             request_plan(request, reread=True)
             view.check_permissions(request)
-            decision = _hit(request, method)
+            decision = _hit(request, view, method)
         if any(decision.claimed):
             request.user.record_use()
         raw = request._request
@@ -70,7 +79,7 @@ def _guards(request) -> list[tuple[str, str]]:
     return [*getattr(request.user, "guards", ()), *plan_guard(request)]
 
 
-def _hit(request, method: str) -> limiter.Decision | None:
+def _hit(request, view, method: str) -> limiter.Decision | None:
     """One limiter call that also confirms whatever this process took from its own copies
     (the key's and the plan's version tokens) and claims the once-a-minute last-use write.
     None when Redis is unavailable and limits fail open (core.cache_errors)."""
@@ -83,8 +92,10 @@ def _hit(request, method: str) -> limiter.Decision | None:
             metrics=[HITS, method] if method else [HITS],
             guards=_guards(request),
             claims=getattr(principal, "use_claims", ()),
+            cost=request_cost(request, view),
         )
     except CACHE_ERRORS as exc:
+        REDIS_ERRORS.labels("limiter").inc()
         if settings.RATELIMIT_FAIL_CLOSED:
             raise RateLimiterUnavailable() from exc
         fail_open(f"application {principal.application_id}")

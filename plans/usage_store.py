@@ -79,10 +79,11 @@ class UsageKeys:
 # Functions the limiter's hit script includes (see plans.limiter), so that recording an
 # admitted request and claiming the flush happen in the same atomic step as counting it.
 RECORD_USAGE_LUA = """
--- Add one request to its bucket: each field + 1, and mark the bucket pending for the flush.
-local function record_usage(bucket, dirty, pending, member, hour, expire_at, fields)
+-- Add a request to its bucket: each field + cost (1, or a bulk call's item count), and mark
+-- the bucket pending for the flush.
+local function record_usage(bucket, dirty, pending, member, hour, expire_at, fields, cost)
   if #fields == 0 then return end
-  for _, f in ipairs(fields) do redis.call('HINCRBY', bucket, f, 1) end
+  for _, f in ipairs(fields) do redis.call('HINCRBY', bucket, f, cost) end
   redis.call('EXPIREAT', bucket, expire_at)
   redis.call('SADD', dirty, member)
   redis.call('SADD', pending, hour)
@@ -255,12 +256,12 @@ class MemoryUsageStore:
             self.flush_due_at = 0.0
             self.flush_seq = 0
 
-    def add(self, app, hour_ts: int, fields: Iterable[str]) -> None:
-        """Record one admitted request (the in-memory limiter's `record_usage`)."""
+    def add(self, app, hour_ts: int, fields: Iterable[str], cost: int = 1) -> None:
+        """Record an admitted request (the in-memory limiter's `record_usage`)."""
         with self.lock:
             bucket = self.buckets[(str(app), hour_ts)]
             for name in fields:
-                bucket[name] = bucket.get(name, 0) + 1
+                bucket[name] = bucket.get(name, 0) + cost
 
     def claim_flush(self, interval: int, now_ts: float) -> bool:
         """True for the first request of each flush interval (the limiter's `claim_flush`)."""

@@ -64,9 +64,9 @@ def usage_summary(*, application_id: int, plan_id: int, days: int = 30) -> dict:
     hourly = usage_hourly(application_id=application_id, since=since)
     app_id = Application.objects.filter(pk=application_id).values_list("app_id", flat=True).first()
     return {
-        "application_id": app_id,
+        "applicationId": app_id,
         "plan": plan.slug if plan else None,
-        "generated_at": now.isoformat(),
+        "generatedAt": now.isoformat(),
         "limits": [
             {
                 "metric": s.limit.metric,
@@ -75,11 +75,11 @@ def usage_summary(*, application_id: int, plan_id: int, days: int = 30) -> dict:
                 "used": s.used,
                 "remaining": s.remaining,
                 "reset": s.window.end.isoformat() if s.window.end else None,
-                "reset_seconds": s.window.reset_in(now),
+                "resetSeconds": s.window.reset_in(now),
             }
             for s in states
         ],
-        "hourly_since": since.isoformat(),
+        "hourlySince": since.isoformat(),
         "hourly": {
             metric: [{"hour": hour.isoformat(), "count": count} for hour, count in hours.items()]
             for metric, hours in hourly.items()

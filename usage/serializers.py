@@ -10,7 +10,7 @@ class UsageLimitSerializer(serializers.Serializer):
     used = serializers.IntegerField(help_text="Counted in the current window, this call included.")
     remaining = serializers.IntegerField()
     reset = serializers.DateTimeField(allow_null=True, help_text="Window end (UTC); null: never.")
-    reset_seconds = serializers.IntegerField(allow_null=True)
+    resetSeconds = serializers.IntegerField(allow_null=True)  # noqa: N815
 
 
 class UsageHourSerializer(serializers.Serializer):
@@ -19,11 +19,11 @@ class UsageHourSerializer(serializers.Serializer):
 
 
 class UsageSerializer(serializers.Serializer):
-    application_id = serializers.CharField()
+    applicationId = serializers.CharField()  # noqa: N815
     plan = serializers.CharField()
-    generated_at = serializers.DateTimeField()
+    generatedAt = serializers.DateTimeField()  # noqa: N815
     limits = UsageLimitSerializer(many=True)
-    hourly_since = serializers.DateTimeField()
+    hourlySince = serializers.DateTimeField()  # noqa: N815
     hourly = serializers.DictField(
         child=UsageHourSerializer(many=True),
         help_text="Per metric, the hours with calls (zero hours left out), oldest first.",

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import logging
+import time
 from collections import defaultdict
 from datetime import UTC, datetime
 
 from django.db import connection, transaction
 
 from apikeys.models import ApiKey, Application
+from core.metrics import USAGE_FLUSH_FAILURES, USAGE_FLUSH_LAST_SUCCESS, USAGE_FLUSHED_HITS
 from plans import usage_store
 from usage.models import UsageRecord
 
@@ -86,6 +88,8 @@ def usage_flush(*, wait: float = 0) -> int:
                     raise
         finally:
             backend.flush_end()
+    USAGE_FLUSH_LAST_SUCCESS.set(time.time())
+    USAGE_FLUSHED_HITS.inc(written)
     return written
 
 
@@ -94,4 +98,5 @@ def usage_flush_quietly() -> None:
     try:
         usage_flush()
     except Exception:  # noqa: BLE001 - the buckets were put back; the next flush retries
+        USAGE_FLUSH_FAILURES.inc()
         logger.exception("usage flush failed; buckets kept for the next flush")

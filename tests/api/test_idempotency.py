@@ -121,9 +121,9 @@ def test_restore_company_create_keys_and_roll_replay_too(tenant_a, alice_client,
     first = post(alice_client, "/v1/keys", {"label": "ci"}, key="keys")
     assert_replay_of(first, post(alice_client, "/v1/keys", {"label": "ci"}, key="keys"))
     roll = f"/v1/keys/{first.json()['id']}/roll"
-    rolled = post(alice_client, roll, {"expires_in": 60}, key="roll")
+    rolled = post(alice_client, roll, {"expiresIn": 60}, key="roll")
     assert rolled.status_code == 201
-    assert_replay_of(rolled, post(alice_client, roll, {"expires_in": 60}, key="roll"))
+    assert_replay_of(rolled, post(alice_client, roll, {"expiresIn": 60}, key="roll"))
     assert ApiKey.objects.count() == keys_before + 2
 
 

@@ -182,3 +182,14 @@ def test_cursor_from_another_sort_is_refused(alice_client, tenant_a):
     seed(tenant_a, 3)
     cursor = alice_client.get(URL, {"cursor": "", "limit": 1}).json()["nextCursor"]
     assert alice_client.get(URL, {"cursor": cursor, "sort": "lastName"}).status_code == 400
+
+
+def test_cursor_mode_sends_a_link_header_while_there_are_more_pages(alice_client):
+    for n in range(3):
+        alice_client.post("/v1/customer", {"firstName": f"L{n}"}, format="json")
+    first = alice_client.get("/v1/customer/paged", {"cursor": "", "limit": 2})
+    cursor = first.json()["nextCursor"]
+    assert cursor and first["Link"] == first["Link"].split(";")[0] + '; rel="next"'
+    assert f"cursor={cursor}" in first["Link"] and "limit=2" in first["Link"]
+    last = alice_client.get("/v1/customer/paged", {"cursor": cursor, "limit": 2})
+    assert last.json()["nextCursor"] is None and "Link" not in last

@@ -38,13 +38,13 @@ def test_signup_creates_a_tenant_application_and_working_key(provider_client):
     response = provider_client.post("/v1/signup", {"name": "Carla's Cafe", "plan": "bronze"})
     assert response.status_code == 201, response.content
     body = response.json()
-    assert set(body) == {"tenant_id", "application_id", "api_key", "application_state", "plan"}
-    assert body["application_state"] == "live" and body["plan"] == "bronze"
-    tenant = Tenant.objects.get(public_id=body["tenant_id"])
-    application = Application.objects.get(app_id=body["application_id"])
+    assert set(body) == {"tenantId", "applicationId", "apiKey", "applicationState", "plan"}
+    assert body["applicationState"] == "live" and body["plan"] == "bronze"
+    tenant = Tenant.objects.get(public_id=body["tenantId"])
+    application = Application.objects.get(app_id=body["applicationId"])
     assert application.tenant == tenant and application.plan.slug == "bronze"
     assert application.keys.get().scopes == ["read", "write"]
-    client = make_client(tenant, body["api_key"])
+    client = make_client(tenant, body["apiKey"])
     assert client.post("/v1/customer", {"firstName": "Anna"}, format="json").status_code == 201
 
 
@@ -53,7 +53,7 @@ def test_signup_region_is_used(provider_client):
         "/v1/signup", {"name": "Gran Via", "plan": "gold", "region": "es"}
     )
     assert response.status_code == 201
-    assert Tenant.objects.get(public_id=response.json()["tenant_id"]).default_region == "ES"
+    assert Tenant.objects.get(public_id=response.json()["tenantId"]).default_region == "ES"
 
 
 def test_plan_requiring_approval_keeps_the_application_pending_until_staff_approve(
@@ -61,12 +61,12 @@ def test_plan_requiring_approval_keeps_the_application_pending_until_staff_appro
 ):
     make_plan("enterprise", requires_approval=True)
     body = provider_client.post("/v1/signup", {"name": "Big Co", "plan": "enterprise"}).json()
-    assert body["application_state"] == "pending"
-    client = make_client(Tenant.objects.get(public_id=body["tenant_id"]), body["api_key"])
+    assert body["applicationState"] == "pending"
+    client = make_client(Tenant.objects.get(public_id=body["tenantId"]), body["apiKey"])
     response = client.get("/v1/customer")
     assert response.status_code == 403
     assert response.json()["code"] == "application_pending"
-    application_approve(application=Application.objects.get(app_id=body["application_id"]))
+    application_approve(application=Application.objects.get(app_id=body["applicationId"]))
     assert client.get("/v1/customer").status_code == 200
 
 

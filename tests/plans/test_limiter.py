@@ -138,3 +138,21 @@ def test_a_late_call_from_a_window_that_just_ended_still_sees_its_count(backend)
     assert limiter.hit(application_id="late", key_id=None, limits=limits, metrics=[], at=at).allowed
     again = limiter.hit(application_id="late", key_id=None, limits=limits, metrics=[], at=at)
     assert not again.allowed
+
+
+def test_a_call_with_a_cost_counts_that_many_all_or_nothing(backend):
+    """A bulk call of N items counts N, in the same one script; without room for all N it
+    is refused and counts nothing, and the blocking limit is the one without room."""
+    limits = [LimitSpec("hits", "minute", 10), LimitSpec("customer.create", "minute", 5)]
+    first = limiter.hit(
+        application_id="cost", key_id=None, limits=limits, metrics=["hits"], at=AT, cost=4
+    )
+    assert first.allowed and [c.used for c in first.counters] == [4, 4]
+    refused = limiter.hit(
+        application_id="cost", key_id=None, limits=limits, metrics=["hits"], at=AT, cost=2
+    )
+    assert not refused.allowed
+    assert [c.limit.policy for c in refused.blocking] == ["customer.create-minute"]
+    used = [s.used for s in limiter.peek(application_id="cost", limits=limits, at=AT)]
+    assert used == [4, 4]
+    assert hit("cost", limits).allowed  # one more still fits

@@ -85,19 +85,19 @@ def test_usage_endpoint_reports_limits_and_exact_hourly_counts(tenant_a, backend
     response = client.get("/v1/usage")
     assert response.status_code == 200, response.content
     body = response.json()
-    assert body["application_id"] == application.app_id
+    assert body["applicationId"] == application.app_id
     assert body["plan"] == "reported"
     limits = {(lim["metric"], lim["period"]): lim for lim in body["limits"]}
-    assert limits[("hits", "day")] | {"reset": None, "reset_seconds": None} == {
+    assert limits[("hits", "day")] | {"reset": None, "resetSeconds": None} == {
         "metric": "hits",
         "period": "day",
         "limit": 1000,
         "used": 5,
         "remaining": 995,
         "reset": None,
-        "reset_seconds": None,
+        "resetSeconds": None,
     }
-    assert 0 < limits[("hits", "day")]["reset_seconds"] <= 86400
+    assert 0 < limits[("hits", "day")]["resetSeconds"] <= 86400
     assert limits[("customer.create", "month")]["used"] == 3
     assert limits[("hits", "eternity")]["reset"] is None
     assert limits[("hits", "eternity")]["remaining"] == 94

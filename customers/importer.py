@@ -1,0 +1,268 @@
+"""Bulk import of customers: the API's validation row by row, written in chunks.
+
+Each row goes through CustomerWriteSerializer (the /v1 create body) and customer_build (the
+service rules), exactly as POST /v1/customer; then a chunk of valid rows is written with one
+INSERT ... ON CONFLICT DO NOTHING (fed by COPY on PostgreSQL), so the unique indexes decide
+duplicates, against existing customers and earlier rows, without a query per row. Only rows
+the insert skipped are looked at again, to skip, update or stop as asked.
+
+Validation is pure (no database), so `validate_chunk` can run in worker processes while the
+parent writes (see import_customers --workers).
+
+Resuming: a row's id is a UUID derived from the tenant and the row's normalised content, so
+importing a row a second time hits the primary key and is skipped, never duplicated, even for
+rows without email or phone, and even if a run died between its commit and its checkpoint.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import connection, transaction
+from django.utils import timezone
+from rest_framework.exceptions import ValidationError
+
+from core.problems import ApplicationError, problem_for
+from customers.models import WRITABLE_FIELDS, Customer, CustomerState
+from customers.selectors import customer_find_active_duplicate
+from customers.serializers import CustomerWriteSerializer
+from customers.services import customer_clean, customer_update
+from tenants.models import Tenant
+
+ON_DUPLICATE = ("skip", "update", "fail")
+_ROW_ID_NAMESPACE = uuid.UUID("6d1f3c8e-2b4a-4f4e-9c61-3f0a8f5b2e10")
+MSG_DUPLICATE = "Duplicate of customer {id} ({field})."
+MSG_CONFLICT_RETRY = "Not written: it conflicted with a row being changed; import it again."
+# The columns an import writes, in the order the COPY path sends them; every column of the
+# model, so a new one (with its default) is written without touching this module.
+_COLUMNS = [f.column for f in Customer._meta.concrete_fields]
+_ATTNAMES = [f.attname for f in Customer._meta.concrete_fields]
+
+
+def _defaults() -> dict[str, Any]:
+    """Each column's model default (None where there is none), computed per row."""
+    return {f.attname: f.get_default() for f in Customer._meta.concrete_fields}
+
+
+# What a field not sent in a row is (as on a model instance made without it).
+_DEFAULTS = {
+    name: Customer._meta.get_field(name).get_default()
+    for name in WRITABLE_FIELDS
+    if name != "metadata"  # a new dict for each row, below
+}
+
+
+@dataclass
+class Counts:
+    created: int = 0
+    updated: int = 0
+    skipped: int = 0
+    rejected: int = 0
+
+    def add(self, other: Counts) -> None:
+        for name in ("created", "updated", "skipped", "rejected"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+    @property
+    def rows(self) -> int:
+        return self.created + self.updated + self.skipped + self.rejected
+
+
+@dataclass(slots=True)
+class ValidRow:
+    line: int
+    data: dict[str, Any] | None  # the validated API body, kept for updates only
+    values: dict[str, Any]  # the normalised model fields, id included
+
+
+@dataclass
+class Validated:
+    """A chunk after validation: rows to write, rows refused, repeats within the chunk."""
+
+    valid: list[ValidRow] = field(default_factory=list)
+    rejected: list[tuple[int, str]] = field(default_factory=list)  # (line, reason)
+    repeated: int = 0
+    last_line: int = 0
+    rows: int = 0  # rows read, whatever became of them
+
+
+@dataclass
+class ChunkResult:
+    counts: Counts = field(default_factory=Counts)
+    rejected: list[tuple[int, str]] = field(default_factory=list)  # (line, reason)
+
+
+class DuplicateRow(Exception):
+    """--on-duplicate fail: the row's chunk is rolled back and the import stops."""
+
+    def __init__(self, line: int, reason: str):
+        super().__init__(f"row {line}: {reason}")
+        self.line, self.reason = line, reason
+
+
+def _reason(exc: Exception) -> str:
+    return problem_for(exc)["detail"]
+
+
+def row_id(tenant_pk: int, values: dict[str, Any]) -> uuid.UUID:
+    """The same row content (after normalisation) always gets the same id in a tenant."""
+    content = {name: values[name] for name in WRITABLE_FIELDS}
+    content["email"] = content["email"].lower()
+    key = f"{tenant_pk}|{json.dumps(content, sort_keys=True, default=str)}"
+    return uuid.uuid5(_ROW_ID_NAMESPACE, key)
+
+
+class RowValidator:
+    """The /v1 create validation for one tenant, with the serializer's fields built once."""
+
+    def __init__(self, tenant: Tenant, *, keep_data: bool = True):
+        self.tenant, self.keep_data = tenant, keep_data
+        self.serializer = CustomerWriteSerializer()
+
+    def validate_chunk(self, rows: Iterable[tuple[int, dict[str, Any] | str]]) -> Validated:
+        """Rows are (line, fields, or why the row could not be read)."""
+        out, seen = Validated(), set()
+        for line, raw in rows:
+            out.last_line, out.rows = line, out.rows + 1
+            if isinstance(raw, str):
+                out.rejected.append((line, raw))
+                continue
+            try:
+                data = self.serializer.run_validation(raw)
+                values = {**_DEFAULTS, "metadata": {}}
+                values.update(customer_clean(tenant=self.tenant, data=data))
+            except (ValidationError, ApplicationError) as exc:
+                out.rejected.append((line, _reason(exc)))
+                continue
+            values["id"] = row_id(self.tenant.pk, values)
+            if values["id"] in seen:  # the very same row twice in this chunk
+                out.repeated += 1
+                continue
+            seen.add(values["id"])
+            out.valid.append(ValidRow(line, data if self.keep_data else None, values))
+        return out
+
+
+class Importer:
+    """Writes validated chunks for one tenant, one transaction each."""
+
+    def __init__(self, *, tenant: Tenant, on_duplicate: str = "skip"):
+        if on_duplicate not in ON_DUPLICATE:
+            raise ValueError(f"on_duplicate must be one of {ON_DUPLICATE}")
+        self.tenant, self.on_duplicate = tenant, on_duplicate
+        self.validator = RowValidator(tenant, keep_data=on_duplicate == "update")
+
+    def import_chunk(self, rows: Iterable[tuple[int, dict[str, Any] | str]]) -> ChunkResult:
+        """Validate and write, in this process."""
+        return self.write_chunk(self.validator.validate_chunk(rows))
+
+    def write_chunk(self, validated: Validated) -> ChunkResult:
+        """Write one validated chunk in one transaction; raises DuplicateRow (nothing of the
+        chunk written) in `fail` mode."""
+        result = ChunkResult(rejected=list(validated.rejected))
+        result.counts.rejected = len(validated.rejected)
+        result.counts.skipped = validated.repeated
+        if validated.valid:
+            with transaction.atomic():
+                write = _insert_copy if connection.vendor == "postgresql" else _insert_orm
+                existed, inserted = write(self.tenant, validated.valid)
+                result.counts.created = len(inserted)
+                for row in validated.valid:
+                    if row.values["id"] in inserted:
+                        continue
+                    if row.values["id"] in existed:  # imported by an earlier run
+                        result.counts.skipped += 1
+                        continue
+                    self._duplicate(row, result)
+        result.rejected.sort()
+        return result
+
+    def _duplicate(self, row: ValidRow, result: ChunkResult) -> None:
+        found = customer_find_active_duplicate(
+            tenant=self.tenant, email=row.values["email"], phone=row.values["phone"]
+        )
+        if found is None:  # the holder changed meanwhile
+            result.rejected.append((row.line, MSG_CONFLICT_RETRY))
+            result.counts.rejected += 1
+            return
+        name, holder = found
+        reason = MSG_DUPLICATE.format(id=holder.pk, field=WRITABLE_FIELDS.get(name, name))
+        if self.on_duplicate == "fail":
+            raise DuplicateRow(row.line, reason)
+        if self.on_duplicate == "skip":
+            result.counts.skipped += 1
+            return
+        try:
+            with transaction.atomic():
+                customer_update(customer=holder, data=row.data)
+        except ApplicationError as exc:  # the update would duplicate yet another customer
+            result.rejected.append((row.line, _reason(exc)))
+            result.counts.rejected += 1
+        else:
+            result.counts.updated += 1
+
+
+def _insert_orm(tenant: Tenant, rows: list[ValidRow]) -> tuple[set, set]:
+    """Any database: bulk_create(ignore_conflicts) and a look at which ids are there."""
+    ids = [row.values["id"] for row in rows]
+    qs = Customer.objects.filter(tenant=tenant, pk__in=ids)
+    existed = set(qs.values_list("pk", flat=True))
+    Customer.objects.bulk_create(
+        [Customer(tenant=tenant, **row.values) for row in rows if row.values["id"] not in existed],
+        ignore_conflicts=True,
+    )
+    return existed, set(qs.values_list("pk", flat=True)) - existed
+
+
+def _insert_copy(tenant: Tenant, rows: list[ValidRow]) -> tuple[set, set]:
+    """PostgreSQL: COPY the chunk into a temporary table, then one INSERT ... SELECT ... ON
+    CONFLICT DO NOTHING RETURNING id, in file order (so the first of two duplicates wins)."""
+    table = Customer._meta.db_table
+    columns = ", ".join(_COLUMNS)
+    now = timezone.now()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE IF NOT EXISTS import_chunk "
+            f"(line integer, LIKE {table}) ON COMMIT DELETE ROWS"
+        )
+        cursor.execute("DELETE FROM import_chunk")  # inside a test's outer transaction too
+        raw = cursor.cursor  # psycopg's own cursor, for COPY
+        with raw.copy(f"COPY import_chunk (line, {columns}) FROM STDIN") as copy:
+            fixed = {
+                "tenant_id": tenant.pk,
+                "state": CustomerState.ACTIVE.value,
+                "created_at": now,
+                "updated_at": now,
+            }
+            for row in rows:
+                values = {**_defaults(), **row.values, **fixed}
+                values["metadata"] = json.dumps(values["metadata"])
+                copy.write_row((row.line, *(values[attname] for attname in _ATTNAMES)))
+        ids = [row.values["id"] for row in rows]
+        cursor.execute(f"SELECT id FROM {table} WHERE id = ANY(%s)", [ids])
+        existed = {r[0] for r in cursor.fetchall()}
+        cursor.execute(
+            f"INSERT INTO {table} ({columns}) SELECT {columns} FROM import_chunk "
+            f"ORDER BY line ON CONFLICT DO NOTHING RETURNING id"
+        )
+        inserted = {r[0] for r in cursor.fetchall()}
+    return existed, inserted
+
+
+# --- Worker processes -----------------------------------------------------------------------
+
+_worker_validator: RowValidator | None = None
+
+
+def worker_init(tenant: Tenant, keep_data: bool) -> None:
+    """Pool initializer: each worker validates for this tenant (no database use)."""
+    global _worker_validator
+    _worker_validator = RowValidator(tenant, keep_data=keep_data)
+
+
+def worker_validate(rows: list[tuple[int, dict[str, Any] | str]]) -> Validated:
+    return _worker_validator.validate_chunk(rows)
