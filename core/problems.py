@@ -47,6 +47,12 @@ PROBLEM_TYPES: dict[str, tuple[int, str]] = {
     "duplicate_customer": (409, "A customer with the same identity already exists."),
     "key_limit_reached": (409, "The application already has the maximum number of live keys."),
     "key_not_live": (409, "The API key is revoked or expired."),
+    "webhook_endpoint_limit": (
+        409,
+        "The application already has the maximum number of webhook endpoints.",
+    ),
+    "customer_erased": (409, "The customer has been erased."),
+    "webhook_url_refused": (400, "The webhook URL is not allowed."),
     "payload_too_large": (413, "The request body is too large."),
     "unsupported_media_type": (415, "The request content type is not supported."),
     "rate_limited": (429, "Too many requests."),

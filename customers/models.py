@@ -61,6 +61,9 @@ class Customer(models.Model):
     created_at = models.DateTimeField(auto_now_add=True, db_index=False)
     updated_at = models.DateTimeField(auto_now=True)
     deleted_at = models.DateTimeField(null=True, blank=True)
+    erased_at = models.DateTimeField(
+        null=True, blank=True, editable=False, help_text="Set by a GDPR erasure (irreversible)."
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]

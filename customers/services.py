@@ -5,15 +5,18 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from customers.changes import records_change, render, render_locked
 from customers.exceptions import (
     MSG_IDENTITY_REQUIRED,
     MSG_RESTORE_DUPLICATE,
     CustomerConflict,
+    CustomerErased,
     CustomerValidationError,
 )
 from customers.models import CONSTRAINT_FIELDS, WRITABLE_FIELDS, Customer, CustomerState
 from customers.selectors import customer_find_active_duplicate
 from customers.validation import normalize_email, normalize_phone, normalize_vat
+from events.services import customer_erase_record
 from tenants.models import Tenant
 
 IDENTITY_FIELDS = ("first_name", "last_name", "email", "phone")
@@ -78,6 +81,7 @@ def _violated_field(exc: IntegrityError) -> str | None:
     return CONSTRAINT_FIELDS.get(getattr(diag, "constraint_name", None) or "")
 
 
+@records_change("created")
 def customer_create(
     *, tenant: Tenant, data: dict[str, Any], api_fields: dict[str, str] = WRITABLE_FIELDS
 ) -> Customer:
@@ -90,6 +94,7 @@ def customer_create(
     return customer
 
 
+@records_change("updated")
 def customer_update(
     *, customer: Customer, data: dict[str, Any], api_fields: dict[str, str] = WRITABLE_FIELDS
 ) -> Customer:
@@ -102,6 +107,7 @@ def customer_update(
     return customer
 
 
+@records_change("deleted")
 def customer_soft_delete(*, customer: Customer) -> Customer:
     """Soft delete: state inactive and deletedAt set; frees the email and phone for reuse."""
     now = timezone.now()
@@ -113,12 +119,15 @@ def customer_soft_delete(*, customer: Customer) -> Customer:
     return customer
 
 
+@records_change("restored")
 def customer_restore(
     *, customer: Customer, api_fields: dict[str, str] = WRITABLE_FIELDS
 ) -> Customer:
     """Undo a soft delete; 409 if its email or phone now belongs to another active customer."""
     if customer.deleted_at is None:
         return customer
+    if customer.erased_at is not None:
+        raise CustomerErased()
     customer.state = CustomerState.ACTIVE
     customer.deleted_at = None
     _save_or_conflict(
@@ -127,4 +136,33 @@ def customer_restore(
         template=MSG_RESTORE_DUPLICATE,
         update_fields=["state", "deleted_at", "updated_at"],
     )
+    return customer
+
+
+# GDPR erasure: the personal fields, blanked in the row, its history and its events.
+PERSONAL_FIELDS = ("first_name", "last_name", "email", "phone", "vat_number", "metadata")
+
+
+def customer_erase(*, customer: Customer) -> Customer:
+    """Irreversibly anonymise a customer: personal fields cleared in the row and in its
+    history, events and pending webhook payloads; the row (soft-deleted), its id and
+    timestamps stay. Emits customer.erased; erasing again changes nothing."""
+    with transaction.atomic():
+        before = render_locked(customer)
+        customer.refresh_from_db()
+        if customer.erased_at is not None:
+            return customer
+        now = timezone.now()
+        for field in PERSONAL_FIELDS:
+            setattr(customer, field, Customer._meta.get_field(field).get_default())
+        customer.state = CustomerState.INACTIVE
+        customer.deleted_at = customer.deleted_at or now
+        customer.erased_at = now
+        customer.save()
+        customer_erase_record(
+            tenant_id=customer.tenant_id,
+            before=before,
+            after=render(customer),
+            personal_fields=[WRITABLE_FIELDS[field] for field in PERSONAL_FIELDS],
+        )
     return customer
