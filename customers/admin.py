@@ -1,10 +1,13 @@
 """Staff view of customers: soft-deleted rows stay visible; restore is an action."""
 
 from django.contrib import admin, messages
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
 
 from core.problems import ApplicationError
 from customers.models import WRITABLE_FIELDS, ApiProduct, Customer
 from customers.services import customer_create, customer_restore, customer_update
+from events.selectors import history_queryset
 
 
 class DeletedFilter(admin.SimpleListFilter):
@@ -36,7 +39,7 @@ class CustomerAdmin(admin.ModelAdmin):
     )
     list_filter = ("customer_type", "state", DeletedFilter, "tenant")
     search_fields = ("first_name", "last_name", "email", "phone", "vat_number", "id")
-    readonly_fields = ("id", "created_at", "updated_at", "deleted_at", "state")
+    readonly_fields = ("id", "created_at", "updated_at", "deleted_at", "state", "history")
     list_select_related = ("tenant",)
     actions = ["restore_customers"]
 
@@ -55,6 +58,28 @@ class CustomerAdmin(admin.ModelAdmin):
                 obj.pk = created.pk
         except ApplicationError as exc:
             self.message_user(request, f"Not saved: {exc.detail}", level=messages.ERROR)
+
+    @admin.display(description="history (newest first)")
+    def history(self, obj) -> str:
+        """The customer's last 50 changes; the audit list has them all, with filters."""
+        if obj.pk is None:
+            return "-"
+        entries = history_queryset(tenant=obj.tenant, subject_type="customer", subject_id=obj.pk)
+        rows = format_html_join(
+            "",
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            (
+                (e.created_at, e.action, e.changes, e.actor, e.request_id)
+                for e in entries.order_by("-created_at", "-id")[:50]
+            ),
+        )
+        audit = reverse("admin:events_auditentry_changelist") + f"?q={obj.pk}"
+        return format_html(
+            "<table><tr><th>when</th><th>action</th><th>changes</th><th>actor</th>"
+            '<th>request</th></tr>{}</table><a href="{}">all in the audit list</a>',
+            rows,
+            audit,
+        )
 
     @admin.action(description="Restore selected soft-deleted customers")
     def restore_customers(self, request, queryset):

@@ -214,3 +214,13 @@ def test_the_migration_grants_the_new_methods_to_existing_plans(key_a):
     migration.grant_new_methods(apps, None)
     plan.refresh_from_db()
     assert plan.methods == ["customer.read", *migration.NEW_METHODS]
+
+
+def test_admin_shows_a_customers_history_and_the_audit_list(client, tenant_a, django_user_model):
+    client.force_login(django_user_model.objects.create_superuser("root", "r@example.com", "pw"))
+    customer = services.customer_create(tenant=tenant_a, data={"first_name": "Hist"})
+    services.customer_update(customer=customer, data={"first_name": "Story"})
+    page = client.get(f"/admin/customers/customer/{customer.pk}/change/").content.decode()
+    assert "updated" in page and "Hist" in page  # the old name survives only in history
+    audit = client.get(f"/admin/events/auditentry/?q={customer.pk}&action__exact=updated")
+    assert audit.status_code == 200 and str(customer.pk) in audit.content.decode()
