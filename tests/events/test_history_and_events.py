@@ -8,9 +8,14 @@ from django.apps import apps
 from django.core.cache import cache
 from django.db import transaction
 
+from apikeys.models import ApiKey
+from apikeys.services import apikey_revoke, application_change_plan, application_suspend
 from customers import services
 from customers.models import Customer
 from events.models import AuditEntry, Event
+from plans.models import Plan
+from plans.services import plan_touch
+from tenants.services import tenant_set_active
 from tests.api.test_v1_customers import assert_problem, create
 
 pytestmark = pytest.mark.django_db
@@ -83,7 +88,7 @@ def test_a_change_that_changes_nothing_records_nothing(alice_client):
     assert [e["action"] for e in history(alice_client, cid)["data"]] == ["deleted", "created"]
 
 
-def test_staff_and_command_changes_name_their_actor(tenant_a):
+def test_changes_outside_a_request_name_the_process_as_actor(tenant_a):
     customer = services.customer_create(tenant=tenant_a, data={"first_name": "X"})
     entry = AuditEntry.objects.get(subject_id=str(customer.pk))
     assert entry.actor["type"] in {"command", "system"}
@@ -176,7 +181,7 @@ def test_a_rolled_back_write_leaves_no_event_and_no_history(tenant_a):
         raise RuntimeError("the caller's transaction fails")
     assert Customer.objects.count() == 0  # ...and gone with it
     assert Event.objects.count() == 0
-    assert AuditEntry.objects.count() == 0
+    assert not AuditEntry.objects.filter(subject_type="customer").exists()
 
 
 def test_a_refused_write_leaves_no_event(alice_client):
@@ -224,3 +229,43 @@ def test_admin_shows_a_customers_history_and_the_audit_list(client, tenant_a, dj
     assert "updated" in page and "Hist" in page  # the old name survives only in history
     audit = client.get(f"/admin/events/auditentry/?q={customer.pk}&action__exact=updated")
     assert audit.status_code == 200 and str(customer.pk) in audit.content.decode()
+
+
+def test_key_application_tenant_and_plan_changes_are_recorded_without_secrets(
+    alice_client, tenant_a, key_a
+):
+    key, raw = key_a
+    created = alice_client.post("/v1/keys", {"label": "ci"}, format="json").json()
+    created["prefix"] = ApiKey.objects.get(pk=created["id"]).prefix
+    apikey_revoke(key=key)
+    application = key.application
+    application_change_plan(application=application, plan=Plan.objects.get(slug="silver"))
+    application_suspend(application=application)
+    plan_touch(plan_id=application.plan_id)
+    tenant_set_active(tenant=tenant_a, is_active=False)
+
+    def actions(subject_type, subject_id):
+        return list(
+            AuditEntry.objects.filter(subject_type=subject_type, subject_id=subject_id)
+            .order_by("id")
+            .values_list("action", flat=True)
+        )
+
+    assert actions("tenant", tenant_a.public_id) == ["created", "deactivated"]
+    assert actions("application", application.app_id) == [
+        "created",
+        "plan_changed",
+        "state_changed",
+    ]
+    assert actions("apikey", key.prefix) == ["created", "revoked"]
+    assert actions("apikey", created["prefix"]) == ["created"]
+    assert actions("plan", str(application.plan_id)) == ["changed"]
+    by_api = AuditEntry.objects.get(subject_type="apikey", subject_id=created["prefix"])
+    assert by_api.actor == {
+        "type": "api_key",
+        "application": application.app_id,
+        "keyPrefix": key.prefix,
+    }
+    everything = str(list(AuditEntry.objects.values()))
+    assert raw not in everything and created["key"] not in everything
+    assert key.key_hash not in everything
