@@ -2,20 +2,25 @@
 `standardwebhooks` package against a real local HTTP receiver."""
 
 import json
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
+from threading import Barrier
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 from standardwebhooks import Webhook
 
 from apikeys.services import apikey_create
+from customers.services import customer_create
 from events.models import (
     MAX_ENDPOINTS_PER_APPLICATION,
     DeliveryStatus,
     WebhookDelivery,
     WebhookEndpoint,
 )
-from events.worker import JITTER, MAX_ATTEMPTS, RETRY_SCHEDULE, Worker, retry_delay
+from events.services import webhook_endpoint_create
+from events.worker import JITTER, MAX_ATTEMPTS, RETRY_SCHEDULE, Worker, claim, retry_delay
 from tests.api.test_v1_customers import assert_problem, create
 from tests.conftest import make_client
 
@@ -277,3 +282,32 @@ def test_delivery_refuses_a_url_that_became_private(alice_client, receiver, sett
     assert receiver.requests == []
     attempt = WebhookDelivery.objects.get().tries.get()
     assert not attempt.succeeded and "private" in attempt.error
+
+
+@pytest.mark.postgres_only
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_concurrent_workers_never_claim_the_same_delivery(tenant_a, key_a, settings):
+    """Eight workers claim at once from 40 due rows: SKIP LOCKED gives each row to one."""
+    settings.WEBHOOKS_ALLOW_PRIVATE_URLS = True
+    endpoint = webhook_endpoint_create(
+        tenant=tenant_a,
+        application=key_a[0].application,
+        url="http://127.0.0.1:8171/never-called",
+        events=["customer.*"],
+    )
+    for n in range(40):
+        customer_create(tenant=tenant_a, data={"first_name": f"C{n}"})
+    assert WebhookDelivery.objects.filter(endpoint=endpoint).count() == 40
+    barrier = Barrier(8)
+
+    def claim_some(_):
+        barrier.wait()
+        try:
+            return [row.id for row in claim(batch=10)[1]]
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        claimed = [ids for ids in pool.map(claim_some, range(8))]
+    flat = [row_id for ids in claimed for row_id in ids]
+    assert len(flat) == len(set(flat)) == 40
