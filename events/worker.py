@@ -58,14 +58,19 @@ def retry_delay(failed_attempts: int, rng=random) -> timedelta | None:
 
 
 def claim(*, batch: int, now=None) -> tuple[str, list[WebhookDelivery]]:
-    """Lease up to `batch` due deliveries to this caller: (lease token, rows)."""
+    """Lease up to `batch` due deliveries to this caller: (lease token, rows). Rows of a
+    disabled endpoint stay pending and go out once it is enabled again."""
     now = now or timezone.now()
     token = secrets.token_hex(8)
     lease_until = now + timedelta(seconds=settings.WEBHOOKS_LEASE_SECONDS)
     with transaction.atomic():
         due = (
             WebhookDelivery.objects.select_for_update(skip_locked=True)
-            .filter(status=DeliveryStatus.PENDING, next_attempt_at__lte=now)
+            .filter(
+                status=DeliveryStatus.PENDING,
+                next_attempt_at__lte=now,
+                endpoint__enabled=True,  # a disabled endpoint's rows wait for re-enabling
+            )
             .order_by("next_attempt_at", "id")
             .values_list("id", flat=True)[:batch]
         )

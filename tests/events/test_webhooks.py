@@ -175,6 +175,24 @@ def test_during_rotation_both_secrets_sign(alice_client, receiver, private_urls_
     verify(rotated["secret"], headers, body)
 
 
+def test_a_disabled_endpoint_gets_its_events_once_enabled_again(
+    alice_client, receiver, private_urls_allowed
+):
+    endpoint = add_endpoint(alice_client, receiver.url)
+    alice_client.patch(f"{URL}/{endpoint['id']}", {"enabled": False}, format="json")
+    create(alice_client, firstName="A")
+    assert Worker().run_once() == 0
+    alice_client.patch(f"{URL}/{endpoint['id']}", {"enabled": True}, format="json")
+    assert Worker().run_once() == 0  # disabled endpoints are not subscribed at event time
+    # ... but rows already queued when it was disabled wait for it:
+    create(alice_client, firstName="B")
+    alice_client.patch(f"{URL}/{endpoint['id']}", {"enabled": False}, format="json")
+    assert Worker().run_once() == 0
+    alice_client.patch(f"{URL}/{endpoint['id']}", {"enabled": True}, format="json")
+    assert Worker().run_once() == 1
+    assert json.loads(receiver.requests[0][1])["data"]["object"]["firstName"] == "B"
+
+
 def test_redeliver_sends_an_event_again(alice_client, receiver, private_urls_allowed):
     add_endpoint(alice_client, receiver.url)
     create(alice_client, firstName="A")
