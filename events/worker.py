@@ -65,7 +65,9 @@ def claim(*, batch: int, now=None) -> tuple[str, list[WebhookDelivery]]:
     lease_until = now + timedelta(seconds=settings.WEBHOOKS_LEASE_SECONDS)
     with transaction.atomic():
         due = (
-            WebhookDelivery.objects.select_for_update(skip_locked=True)
+            # of=self: lock only the delivery rows, not the joined endpoint (which every
+            # claimer would then skip).
+            WebhookDelivery.objects.select_for_update(skip_locked=True, of=("self",))
             .filter(
                 status=DeliveryStatus.PENDING,
                 next_attempt_at__lte=now,
