@@ -34,7 +34,8 @@ run: install .secret_key
 	@$(BIN)/python manage.py migrate --noinput -v 0 && \
 	$(BIN)/python manage.py collectstatic --noinput -v 0 && \
 	$(BIN)/python manage.py demo --port $(PORT) && \
-	exec env PORT=$(PORT) WEB_CONCURRENCY=$(WEB_CONCURRENCY) SERVER_THREADS=$(SERVER_THREADS) \
+	PYTHON_BIN=$(BIN)/python exec bin/with-webhook-worker \
+	  env PORT=$(PORT) WEB_CONCURRENCY=$(WEB_CONCURRENCY) SERVER_THREADS=$(SERVER_THREADS) \
 	  $(BIN)/python -m config.serve
 
 # Django's autoreloading development server (DEBUG on unless DJANGO_DEBUG says otherwise).
