@@ -112,6 +112,16 @@ def test_erasing_twice_changes_nothing_more(alice_client):
     assert Event.objects.filter(type="customer.erased").count() == 1
 
 
+def test_erase_moves_the_etag_on_and_erasing_again_keeps_it(alice_client):
+    cid = create(alice_client, firstName="A")["id"]
+    before = alice_client.get(f"/v1/customer/{cid}")["ETag"]
+    erased = alice_client.post(f"/v1/customer/{cid}/erase")
+    assert erased["ETag"] != before
+    shown = alice_client.get(f"/v1/customer/{cid}", {"includeDeleted": "true"})
+    assert shown.status_code == 200 and shown["ETag"] == erased["ETag"]
+    assert alice_client.post(f"/v1/customer/{cid}/erase")["ETag"] == erased["ETag"]
+
+
 def test_erase_needs_the_write_scope(tenant_a, alice_client):
     cid = create(alice_client, firstName="A")["id"]
     _key, raw = apikey_create(tenant=tenant_a, label="ro", scopes=["read"])

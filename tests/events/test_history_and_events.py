@@ -193,6 +193,20 @@ def test_a_refused_write_leaves_no_event(alice_client):
     assert Event.objects.count() == before
 
 
+def test_a_write_refused_by_if_match_leaves_no_event_and_no_history(alice_client):
+    cid = create(alice_client, firstName="A")["id"]
+    stale = alice_client.get(f"/v1/customer/{cid}")["ETag"]
+    alice_client.patch(f"/v1/customer/{cid}", {"firstName": "B"})
+    before = Event.objects.count()
+    for response in (
+        alice_client.patch(f"/v1/customer/{cid}", {"firstName": "C"}, HTTP_IF_MATCH=stale),
+        alice_client.delete(f"/v1/customer/{cid}", HTTP_IF_MATCH=stale),
+    ):
+        assert_problem(response, 412, "precondition_failed")
+    assert Event.objects.count() == before
+    assert [e["action"] for e in history(alice_client, cid)["data"]] == ["updated", "created"]
+
+
 def test_if_recording_fails_the_change_is_not_committed(tenant_a, monkeypatch):
     def boom(**kwargs):
         raise RuntimeError("event store down")
