@@ -38,8 +38,9 @@ run: install .secret_key
 	$(BIN)/python manage.py collectstatic --noinput -v 0 && \
 	$(BIN)/python manage.py demo --port $(PORT) && \
 	rm -rf $(METRICS_DIR) && mkdir -p $(METRICS_DIR) && \
-	exec env PORT=$(PORT) WEB_CONCURRENCY=$(WEB_CONCURRENCY) SERVER_THREADS=$(SERVER_THREADS) \
-	  PROMETHEUS_MULTIPROC_DIR=$(METRICS_DIR) $(BIN)/python -m config.serve
+	PROMETHEUS_MULTIPROC_DIR=$(METRICS_DIR) PYTHON_BIN=$(BIN)/python exec bin/with-webhook-worker \
+	  env PORT=$(PORT) WEB_CONCURRENCY=$(WEB_CONCURRENCY) SERVER_THREADS=$(SERVER_THREADS) \
+	  $(BIN)/python -m config.serve
 
 # Django's autoreloading development server (DEBUG on unless DJANGO_DEBUG says otherwise).
 dev: install .secret_key

@@ -20,11 +20,34 @@ from apikeys.models import (
     Application,
 )
 from apikeys.selectors import apikey_count_live
+from core.audit import announce, diff
 from plans.models import Plan
 from plans.selectors import plan_get_default
 from tenants.models import Tenant
 
 LAST_USED_RESOLUTION = timedelta(seconds=60)
+
+
+def _audit_key(key: ApiKey, action: str, changes: dict | None = None) -> None:
+    """History entry (core.audit): a key is named by its lookup prefix, never its secret."""
+    tenant_id = key.application.tenant_id if key.application_id else None
+    announce(
+        tenant_id=tenant_id,
+        subject_type="apikey",
+        subject_id=key.prefix,
+        action=action,
+        changes=changes,
+    )
+
+
+def _audit_app(application: Application, action: str, changes: dict | None = None) -> None:
+    announce(
+        tenant_id=application.tenant_id,
+        subject_type="application",
+        subject_id=application.app_id,
+        action=action,
+        changes=changes,
+    )
 
 
 def _trial_end(plan: Plan, now: datetime) -> datetime | None:
@@ -79,6 +102,7 @@ def _mint(
             continue
         # A negative "no such prefix" entry may be cached; drop it.
         auth_cache.forget(key_prefixes=[key.prefix])
+        _audit_key(key, "created", {"label": [None, label], "scopes": [None, scopes]})
         return key, raw
     raise RuntimeError("could not mint a unique API key prefix")
 
@@ -89,13 +113,18 @@ def application_create(
     """An application on `plan` (the default plan if None): pending while the plan requires
     approval, and with a trial end when the plan is a trial."""
     plan = plan or plan_get_default()
-    return Application.objects.create(
-        tenant=tenant,
-        plan=plan,
-        name=name,
-        state=Application.State.PENDING if plan.requires_approval else Application.State.LIVE,
-        trial_ends_at=_trial_end(plan, timezone.now()),
-    )
+    with transaction.atomic():
+        application = Application.objects.create(
+            tenant=tenant,
+            plan=plan,
+            name=name,
+            state=Application.State.PENDING if plan.requires_approval else Application.State.LIVE,
+            trial_ends_at=_trial_end(plan, timezone.now()),
+        )
+        _audit_app(
+            application, "created", {"plan": [None, plan.slug], "state": [None, application.state]}
+        )
+    return application
 
 
 def application_get_or_create_default(*, tenant: Tenant) -> Application:
@@ -112,9 +141,11 @@ def application_set_state(
     rows = Application.objects.filter(pk=application.pk).exclude(state=state)
     if from_states is not None:
         rows = rows.filter(state__in=from_states)
+    old_state = application.state
     changed = bool(rows.update(state=state, updated_at=timezone.now()))
     if changed:
         auth_cache.forget(application_ids=[application.pk])
+        _audit_app(application, "state_changed", {"state": [old_state, state]})
     application.refresh_from_db(fields=["state", "updated_at"])
     return changed
 
@@ -148,10 +179,12 @@ KEY_STAFF_FIELDS = ("label", "scopes", "expires_at")
 def application_change_plan(*, application: Application, plan: Plan) -> Application:
     """Switch plans; a trial plan starts a new trial, any other plan ends the trial. One
     conditional UPDATE of those fields only, so a concurrent approve or suspend survives."""
+    old_plan_id = application.plan_id
     now = timezone.now()
     Application.objects.filter(pk=application.pk).update(
         plan=plan, trial_ends_at=_trial_end(plan, now), updated_at=now
     )
+    _audit_app(application, "plan_changed", {"plan_id": [old_plan_id, plan.pk]})
     auth_cache.forget(application_ids=[application.pk])
     application.refresh_from_db(fields=["plan", "state", "trial_ends_at", "updated_at"])
     return application
@@ -167,7 +200,10 @@ def application_save(*, application: Application, changed: list[str]) -> Applica
         application.trial_ends_at = _trial_end(application.plan, timezone.now())
         fields.append("trial_ends_at")
     if fields:
+        audited = [Application._meta.get_field(name).attname for name in fields]
+        old = Application.objects.filter(pk=application.pk).values(*audited).first() or {}
         application.save(update_fields=[*fields, "updated_at"])
+        _audit_app(application, "updated", diff(old, {f: getattr(application, f) for f in audited}))
     auth_cache.forget(application_ids=[application.pk])
     application.refresh_from_db()
     return application
@@ -208,7 +244,9 @@ def apikey_create(
 def apikey_revoke(*, key: ApiKey) -> ApiKey:
     """Revoke now; idempotent (the first revocation time is kept). Every process refuses the
     key from its next request on."""
-    ApiKey.objects.filter(pk=key.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    now = timezone.now()
+    if ApiKey.objects.filter(pk=key.pk, revoked_at__isnull=True).update(revoked_at=now):
+        _audit_key(key, "revoked", {"revoked_at": [None, now]})
     auth_cache.forget(key_prefixes=[key.prefix])
     key.refresh_from_db(fields=["revoked_at"])
     return key
@@ -239,6 +277,11 @@ def apikey_roll(
             label=old.label,
             scopes=list(old.scopes),
             expires_at=None,
+        )
+        _audit_key(
+            old,
+            "rolled",
+            {"expires_at": [old.expires_at, old_expires_at], "replaced_by": [None, new.prefix]},
         )
         old.expires_at = old_expires_at
         old.save(update_fields=["expires_at"])
@@ -271,7 +314,9 @@ def apikey_save(*, key: ApiKey, changed: list[str] | None = None) -> ApiKey:
     ]
     with transaction.atomic():
         if fields:
+            old = ApiKey.objects.filter(pk=key.pk).values(*fields).first() or {}
             key.save(update_fields=fields)
+            _audit_key(key, "updated", diff(old, {f: getattr(key, f) for f in fields}))
         auth_cache.forget(key_prefixes=[key.prefix])
     key.refresh_from_db()
     return key
@@ -281,6 +326,8 @@ def apikey_save(*, key: ApiKey, changed: list[str] | None = None) -> ApiKey:
 def application_delete_many(*, application_ids: list[int]) -> None:
     """Delete applications with their keys; every process forgets the keys first."""
     auth_cache.forget(application_ids=application_ids)
+    for application in Application.objects.filter(pk__in=application_ids):
+        _audit_app(application, "deleted")
     Application.objects.filter(pk__in=application_ids).delete()
 
 
@@ -289,4 +336,6 @@ def apikey_delete_many(*, key_ids: list[int]) -> None:
     """Delete key rows (staff only; revoking is the normal way out)."""
     keys = ApiKey.objects.filter(pk__in=key_ids)
     auth_cache.forget(key_prefixes=keys.values_list("prefix", flat=True))
+    for key in keys.select_related("application"):
+        _audit_key(key, "deleted")
     keys.delete()

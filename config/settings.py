@@ -106,6 +106,7 @@ INSTALLED_APPS = [
     "tenants",
     "plans",
     "apikeys",
+    "events",
     "usage",
     "customers",
     "onboarding",
@@ -125,6 +126,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "events.actor.ActorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -327,3 +329,13 @@ SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+
+# --- History, events and webhooks (events app) --------------------------------------------
+# Webhook URLs resolving to private/loopback/link-local addresses are refused unless this is
+# on (local development and tests only).
+WEBHOOKS_ALLOW_PRIVATE_URLS = env_bool("WEBHOOKS_ALLOW_PRIVATE_URLS", False)
+# How long a worker holds a claimed delivery; a killed worker's rows are due again after it.
+# Must exceed the 10 s delivery timeout.
+WEBHOOKS_LEASE_SECONDS = env_int("WEBHOOKS_LEASE_SECONDS", 60)
+if WEBHOOKS_LEASE_SECONDS < 11:
+    raise ImproperlyConfigured("WEBHOOKS_LEASE_SECONDS must be at least 11 (the timeout is 10 s).")

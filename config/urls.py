@@ -22,6 +22,7 @@ urlpatterns = [
     path("", include("apikeys.urls")),
     path("", include("usage.urls")),
     path("", include("onboarding.urls")),
+    path("", include("events.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     path("api/redoc/", RedocView.as_view(url_name="schema"), name="redoc"),

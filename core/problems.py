@@ -58,6 +58,12 @@ PROBLEM_TYPES: dict[str, tuple[int, str]] = {
         "This Idempotency-Key was already used with a different request.",
     ),
     "precondition_failed": (412, "The resource does not match the If-Match condition."),
+    "webhook_endpoint_limit": (
+        409,
+        "The application already has the maximum number of webhook endpoints.",
+    ),
+    "customer_erased": (409, "The customer has been erased."),
+    "webhook_url_refused": (400, "The webhook URL is not allowed."),
     "payload_too_large": (413, "The request body is too large."),
     "unsupported_media_type": (415, "The request content type is not supported."),
     "rate_limited": (429, "Too many requests."),

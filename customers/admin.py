@@ -4,6 +4,8 @@ get the same normalisation, duplicate rules and soft delete; refusals land on th
 from django import forms
 from django.contrib import admin, messages
 from django.http import StreamingHttpResponse
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
 
 from core.problems import ApplicationError
 from customers.exceptions import CustomerNotFound
@@ -15,19 +17,13 @@ from customers.services import (
     customer_update,
 )
 from customers.transfer import customer_rows, encode
+from events.selectors import history_queryset
 
 # The services name fields in errors by these names: here, the form's own field names.
 _FORM_FIELDS = {field: field for field in WRITABLE_FIELDS}
-_SHOWN = (
-    "id",
-    "tenant",
-    *WRITABLE_FIELDS,
-    "state",
-    "version",
-    "created_at",
-    "updated_at",
-    "deleted_at",
-)
+# Shown on an existing customer and never edited there ("history" is CustomerAdmin.history).
+_READ_ONLY = ("state", "version", "created_at", "updated_at", "deleted_at", "erased_at", "history")
+_SHOWN = ("id", "tenant", *WRITABLE_FIELDS, *_READ_ONLY)
 
 
 class CustomerAdminForm(forms.ModelForm):
@@ -92,7 +88,7 @@ class CustomerAdmin(admin.ModelAdmin):
     )
     list_filter = ("customer_type", "state", DeletedFilter, "tenant")
     search_fields = ("first_name", "last_name", "email", "phone", "vat_number", "id")
-    readonly_fields = ("id", "state", "version", "created_at", "updated_at", "deleted_at")
+    readonly_fields = ("id", *_READ_ONLY)
     list_select_related = ("tenant",)
     actions = ["restore_customers", "export_csv"]
 
@@ -119,6 +115,28 @@ class CustomerAdmin(admin.ModelAdmin):
     def delete_queryset(self, request, queryset):
         for customer in queryset.filter(deleted_at__isnull=True).select_related("tenant"):
             self.delete_model(request, customer)
+
+    @admin.display(description="history (newest first)")
+    def history(self, obj) -> str:
+        """The customer's last 50 changes; the audit list has them all, with filters."""
+        if obj.pk is None:
+            return "-"
+        entries = history_queryset(tenant=obj.tenant, subject_type="customer", subject_id=obj.pk)
+        rows = format_html_join(
+            "",
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            (
+                (e.created_at, e.action, e.changes, e.actor, e.request_id)
+                for e in entries.order_by("-created_at", "-id")[:50]
+            ),
+        )
+        audit = reverse("admin:events_auditentry_changelist") + f"?q={obj.pk}"
+        return format_html(
+            "<table><tr><th>when</th><th>action</th><th>changes</th><th>actor</th>"
+            '<th>request</th></tr>{}</table><a href="{}">all in the audit list</a>',
+            rows,
+            audit,
+        )
 
     @admin.action(description="Restore selected soft-deleted customers")
     def restore_customers(self, request, queryset):

@@ -15,6 +15,7 @@ MSG_VAT_COMPONENT = "The VAT number's checksum or one of its components is wrong
 MSG_NOT_FOUND = "Customer not found."
 MSG_DUPLICATE = "An active customer with this {field} already exists."
 MSG_RESTORE_DUPLICATE = "Restoring would duplicate an active customer's {field}."
+MSG_ERASED = "The customer has been erased and cannot be restored."
 MSG_UNKNOWN_PRODUCT = "Unknown API product."
 MSG_UNKNOWN_VERSION = "Unknown API version: only v1 exists."
 
@@ -70,3 +71,9 @@ class ApiVersionNotFound(ApplicationError):
     status = 404
     code = "not_found"
     detail = MSG_UNKNOWN_VERSION
+
+
+class CustomerErased(ApplicationError):
+    status = 409
+    code = "customer_erased"
+    detail = MSG_ERASED

@@ -80,6 +80,9 @@ class Customer(models.Model):
     deleted_at = models.DateTimeField(null=True, blank=True)
     # Bumped by every write (customers.services), so the ETag changes exactly when the row does.
     version = models.PositiveIntegerField(default=1, editable=False)
+    erased_at = models.DateTimeField(
+        null=True, blank=True, editable=False, help_text="Set by a GDPR erasure (irreversible)."
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -10,16 +10,19 @@ from django.utils import timezone
 
 from core.conditional import PreconditionFailed, if_match_allows
 from core.problems import ApplicationError
+from customers.changes import records_change, render
 from customers.exceptions import (
     MSG_IDENTITY_REQUIRED,
     MSG_RESTORE_DUPLICATE,
     CustomerConflict,
+    CustomerErased,
     CustomerNotFound,
     CustomerValidationError,
 )
 from customers.models import CONSTRAINT_FIELDS, WRITABLE_FIELDS, Customer, CustomerState
 from customers.selectors import customer_find_active_duplicate
 from customers.validation import normalize_email, normalize_phone, normalize_vat
+from events.services import customer_erase_record
 from tenants.models import Tenant
 
 IDENTITY_FIELDS = ("first_name", "last_name", "email", "phone")
@@ -104,6 +107,7 @@ def customer_build(
     )
 
 
+@records_change("created")
 def customer_create(
     *, tenant: Tenant, data: dict[str, Any], api_fields: dict[str, str] = WRITABLE_FIELDS
 ) -> Customer:
@@ -161,6 +165,7 @@ def customer_bulk_create(
     return outcomes
 
 
+@records_change("updated")
 def customer_update(
     *,
     customer: Customer,
@@ -188,6 +193,7 @@ def customer_update(
     return locked
 
 
+@records_change("deleted")
 def customer_soft_delete(
     *, customer: Customer, if_match: Collection[str] | None = None
 ) -> Customer:
@@ -205,6 +211,7 @@ def customer_soft_delete(
     return locked
 
 
+@records_change("restored")
 def customer_restore(
     *, customer: Customer, api_fields: dict[str, str] = WRITABLE_FIELDS
 ) -> Customer:
@@ -215,6 +222,8 @@ def customer_restore(
         locked = _lock(customer, include_deleted=True)
         if locked.deleted_at is None:
             return locked
+        if locked.erased_at is not None:
+            raise CustomerErased()
         locked.state, locked.deleted_at = CustomerState.ACTIVE, None
         locked.version += 1
         _save_or_conflict(
@@ -222,5 +231,46 @@ def customer_restore(
             api_fields=api_fields,
             template=MSG_RESTORE_DUPLICATE,
             update_fields=["state", "deleted_at", "version", "updated_at"],
+        )
+    return locked
+
+
+# GDPR erasure: the personal fields, blanked in the row, its history and its events.
+PERSONAL_FIELDS = ("first_name", "last_name", "email", "phone", "vat_number", "metadata")
+
+
+def customer_erase(*, customer: Customer) -> Customer:
+    """Irreversibly anonymise a customer: personal fields cleared in the row and in its
+    history, events and pending webhook payloads; the row (soft-deleted), its id and
+    timestamps stay. Emits customer.erased; erasing again changes nothing.
+
+    Under a row lock (a soft-deleted customer too); the version moves on, so the ETag does."""
+    with transaction.atomic():
+        locked = _lock(customer, include_deleted=True)
+        if locked.erased_at is not None:
+            return locked
+        before = render(locked)
+        now = timezone.now()
+        for field in PERSONAL_FIELDS:
+            setattr(locked, field, Customer._meta.get_field(field).get_default())
+        locked.state = CustomerState.INACTIVE
+        locked.deleted_at = locked.deleted_at or now
+        locked.erased_at = now
+        locked.version += 1
+        locked.save(
+            update_fields=[
+                *PERSONAL_FIELDS,
+                "state",
+                "deleted_at",
+                "erased_at",
+                "version",
+                "updated_at",
+            ]
+        )
+        customer_erase_record(
+            tenant_id=locked.tenant_id,
+            before=before,
+            after=render(locked),
+            personal_fields=[WRITABLE_FIELDS[field] for field in PERSONAL_FIELDS],
         )
     return locked

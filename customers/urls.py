@@ -1,7 +1,7 @@
 """/v1/customer routes; a trailing slash is accepted on every one."""
 
 from core.urls import route
-from customers import api
+from customers import api, gdpr_api
 
 urlpatterns = [
     *route("v1/customer", api.CustomerCollectionApi.as_view(), "v1-customer-collection"),
@@ -19,4 +19,20 @@ urlpatterns = [
         "v1-customer-restore",
     ),
     *route("v1/customer/<str:customer_id>", api.CustomerDetailApi.as_view(), "v1-customer-detail"),
+    # History and GDPR (customers/gdpr_api.py).
+    *route(
+        "v1/customer/<str:customer_id>/history",
+        gdpr_api.CustomerHistoryApi.as_view(),
+        "v1-customer-history",
+    ),
+    *route(
+        "v1/customer/<str:customer_id>/export",
+        gdpr_api.CustomerExportApi.as_view(),
+        "v1-customer-export",
+    ),
+    *route(
+        "v1/customer/<str:customer_id>/erase",
+        gdpr_api.CustomerEraseApi.as_view(),
+        "v1-customer-erase",
+    ),
 ]

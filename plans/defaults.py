@@ -15,7 +15,13 @@ ALL_METHODS = [
     "customer.lookup",
     "usage.read",
     "keys.manage",
+    "customer.history",
+    "customer.export",
+    "customer.erase",
+    "events.read",
+    "webhooks.manage",
 ]
+
 
 # slug, name, families, is_default, trial_days, limits [(metric, period, value)]
 DEFAULT_PLANS = [

@@ -22,6 +22,11 @@ class Method(models.TextChoices):
     CUSTOMER_LOOKUP = "customer.lookup"
     USAGE_READ = "usage.read"
     KEYS_MANAGE = "keys.manage"
+    CUSTOMER_HISTORY = "customer.history"
+    CUSTOMER_EXPORT = "customer.export"
+    CUSTOMER_ERASE = "customer.erase"
+    EVENTS_READ = "events.read"
+    WEBHOOKS_MANAGE = "webhooks.manage"
 
 
 HITS = "hits"

@@ -7,6 +7,7 @@ import uuid
 from django.core.cache import cache
 from django.db import transaction
 
+from core.audit import announce
 from plans.selectors import plan_version_key
 
 
@@ -18,3 +19,4 @@ def plan_touch(*, plan_id: int) -> None:
         cache.set(plan_version_key(plan_id), uuid.uuid4().hex, None)
 
     transaction.on_commit(bump)
+    announce(tenant_id=None, subject_type="plan", subject_id=plan_id, action="changed")

@@ -17,6 +17,7 @@ LAYERS: list[set[str]] = [
     {"tenants"},
     {"plans"},
     {"apikeys"},
+    {"events"},  # history, events feed, webhooks: customer services call it, so it sits below
     {"usage", "customers", "onboarding"},
     {"config"},  # settings and the URL map see everything
 ]

@@ -1,0 +1,52 @@
+"""Every customer write is recorded in its own transaction: history entry, event and webhook
+outbox rows (events.services), or none of them if the write rolls back.
+
+Services opt in with one decorator line, so no write path can forget it and the services'
+own code stays as it is. A plain service-level recorder rather than database triggers
+(django-pghistory): the event must carry the customer as the API renders it, and history
+the actor and request id, which only the application knows; and SQLite must keep working.
+"""
+
+import functools
+
+from django.db import transaction
+
+from customers.models import Customer
+from customers.serializers import CustomerSerializer
+from events.services import customer_change_record
+
+
+def render(customer: Customer) -> dict:
+    """The customer exactly as GET /v1/customer/{id} shows it (a plain dict for JSON)."""
+    return dict(CustomerSerializer(customer).data)
+
+
+def render_locked(customer: Customer) -> dict | None:
+    """The customer as stored, its row locked until the transaction ends (the true "before"
+    of the change, even if `customer` is a stale copy)."""
+    current = Customer.objects.select_for_update().filter(pk=customer.pk).first()
+    return render(current) if current is not None else None
+
+
+def records_change(action: str):
+    """Decorate a customer service that returns the customer it wrote: the call and its
+    record share one transaction. The `customer` keyword argument, if any, is the "before"."""
+
+    def decorate(service):
+        @functools.wraps(service)
+        def wrapper(*args, **kwargs):
+            with transaction.atomic():
+                existing = kwargs.get("customer")
+                before = render_locked(existing) if existing is not None else None
+                customer = service(*args, **kwargs)
+                customer_change_record(
+                    tenant_id=customer.tenant_id,
+                    action=action,
+                    before=before,
+                    after=render(customer),
+                )
+                return customer
+
+        return wrapper
+
+    return decorate

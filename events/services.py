@@ -1,0 +1,258 @@
+"""Writes of the events app: recording a change (history, event, webhook outbox rows) in the
+caller's transaction, managing webhook endpoints, redelivery and erasure."""
+
+from datetime import timedelta
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from apikeys.models import Application
+from core.request_id import current_request_id
+from events.actor import current_actor
+from events.exceptions import (
+    MSG_ENDPOINT_LIMIT,
+    EndpointLimitReached,
+)
+from events.models import (
+    MAX_ENDPOINTS_PER_APPLICATION,
+    AuditEntry,
+    Event,
+    EventType,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
+from events.outbound import resolve_url
+from events.signing import new_secret
+from tenants.models import Tenant
+
+ROTATION_GRACE = timedelta(hours=24)
+ERASED = None  # what an erased personal value becomes in history and events
+
+# The action each customer event type records in history.
+CUSTOMER_EVENT_TYPES = {
+    "created": EventType.CUSTOMER_CREATED,
+    "updated": EventType.CUSTOMER_UPDATED,
+    "deleted": EventType.CUSTOMER_DELETED,
+    "restored": EventType.CUSTOMER_RESTORED,
+}
+IGNORED_IN_CHANGES = frozenset({"updatedAt"})
+
+
+def _changes(before: dict | None, after: dict) -> dict[str, list]:
+    before = before or {}
+    return {
+        field: [before.get(field), value]
+        for field, value in after.items()
+        if field not in IGNORED_IN_CHANGES and before.get(field) != value
+    }
+
+
+def type_matches(patterns: list[str], event_type: str) -> bool:
+    """`customer.*` matches every customer event; anything else must be exact."""
+    return any(
+        pattern == event_type or (pattern.endswith(".*") and event_type.startswith(pattern[:-1]))
+        for pattern in patterns
+    )
+
+
+def audit_record(
+    *, tenant_id: int | None, subject_type: str, subject_id: Any, action: str, changes: dict
+) -> AuditEntry:
+    """Append one history entry for the current actor and request."""
+    return AuditEntry.objects.create(
+        tenant_id=tenant_id,
+        subject_type=subject_type,
+        subject_id=str(subject_id),
+        action=action,
+        changes=changes,
+        actor=current_actor(),
+        request_id=current_request_id() or "",
+    )
+
+
+def customer_change_record(
+    *, tenant_id: int, action: str, before: dict | None, after: dict
+) -> Event | None:
+    """Record a customer change as the customer services see it: `before`/`after` are the
+    customer as the API renders it. Writes the history entry, the event and one outbox row
+    per matching webhook endpoint, all in the caller's transaction. A change that changes
+    nothing (a repeated delete, an empty update) records nothing and returns None."""
+    changes = _changes(before, after)
+    if not changes:
+        return None
+    with transaction.atomic():
+        audit_record(
+            tenant_id=tenant_id,
+            subject_type="customer",
+            subject_id=after["id"],
+            action=action,
+            changes=changes,
+        )
+        data: dict[str, Any] = {"object": after}
+        if action == "updated":
+            data["previousAttributes"] = {field: old for field, (old, _new) in changes.items()}
+        event = Event.objects.create(
+            tenant_id=tenant_id,
+            type=CUSTOMER_EVENT_TYPES[action],
+            customer_id=after["id"],
+            data=data,
+        )
+        _enqueue(event)
+    return event
+
+
+def _enqueue(event: Event, endpoints=None) -> list[WebhookDelivery]:
+    if endpoints is None:
+        endpoints = WebhookEndpoint.objects.filter(tenant_id=event.tenant_id, enabled=True)
+    rows = [
+        WebhookDelivery(endpoint=endpoint, event=event)
+        for endpoint in endpoints
+        if type_matches(endpoint.events, event.type)
+    ]
+    return WebhookDelivery.objects.bulk_create(rows)
+
+
+def customer_erase_record(
+    *, tenant_id: int, before: dict, after: dict, personal_fields: list[str]
+) -> Event:
+    """Blank the customer's `personal_fields` (API names) in its history and events, then
+    record the erasure itself (its changes name the erased fields, never their values).
+    Pending webhook deliveries are built from the event when sent, so they follow."""
+    personal = set(personal_fields)
+    customer_id = str(after["id"])
+
+    def scrub(values: dict) -> dict:
+        return {k: (ERASED if k in personal else v) for k, v in values.items()}
+
+    with transaction.atomic():
+        for entry in AuditEntry.objects.select_for_update().filter(
+            tenant_id=tenant_id, subject_type="customer", subject_id=customer_id
+        ):
+            entry.changes = {
+                field: ([ERASED, ERASED] if field in personal else values)
+                for field, values in entry.changes.items()
+            }
+            entry.save(update_fields=["changes"])
+        for event in Event.objects.select_for_update().filter(
+            tenant_id=tenant_id, customer_id=customer_id
+        ):
+            event.data = {key: scrub(value) for key, value in event.data.items()}
+            event.save(update_fields=["data"])
+        changes = _changes(before, after)
+        changes = {
+            field: ([ERASED, ERASED] if field in personal else values)
+            for field, values in changes.items()
+        }
+        audit_record(
+            tenant_id=tenant_id,
+            subject_type="customer",
+            subject_id=customer_id,
+            action="erased",
+            changes=changes,
+        )
+        event = Event.objects.create(
+            tenant_id=tenant_id,
+            type=EventType.CUSTOMER_ERASED,
+            customer_id=customer_id,
+            data={"object": after},
+        )
+        _enqueue(event)
+    return event
+
+
+def event_redeliver(*, event: Event) -> list[WebhookDelivery]:
+    """Queue the event again for every enabled endpoint of its tenant that subscribes to it."""
+    with transaction.atomic():
+        return _enqueue(event)
+
+
+def webhook_endpoint_create(
+    *,
+    tenant: Tenant,
+    application: Application,
+    url: str,
+    events: list[str],
+    description: str = "",
+) -> WebhookEndpoint:
+    """A new endpoint with a fresh secret; at most 16 per application (checked under a lock
+    on the application row, so concurrent creates cannot overshoot)."""
+    resolve_url(url, must_resolve=False)
+    with transaction.atomic():
+        Application.objects.select_for_update().filter(pk=application.pk).first()
+        count = WebhookEndpoint.objects.filter(application=application).count()
+        if count >= MAX_ENDPOINTS_PER_APPLICATION:
+            raise EndpointLimitReached(
+                MSG_ENDPOINT_LIMIT.format(limit=MAX_ENDPOINTS_PER_APPLICATION)
+            )
+        endpoint = WebhookEndpoint.objects.create(
+            tenant=tenant,
+            application=application,
+            url=url,
+            events=events,
+            description=description,
+            secret=new_secret(),
+        )
+        _endpoint_audit(endpoint, "created", {"url": [None, url], "events": [None, events]})
+    return endpoint
+
+
+def _endpoint_audit(endpoint: WebhookEndpoint, action: str, changes: dict | None = None) -> None:
+    audit_record(
+        tenant_id=endpoint.tenant_id,
+        subject_type="webhook_endpoint",
+        subject_id=endpoint.pk,
+        action=action,
+        changes=changes or {},
+    )
+
+
+def webhook_endpoint_update(*, endpoint: WebhookEndpoint, data: dict[str, Any]) -> WebhookEndpoint:
+    """Change url, events, description or enabled; `enabled: true` also clears the failing
+    mark (staff or the client have fixed the receiver)."""
+    if "url" in data:
+        resolve_url(data["url"], must_resolve=False)
+    with transaction.atomic():
+        changes = {
+            field: [getattr(endpoint, field), value]
+            for field, value in data.items()
+            if getattr(endpoint, field) != value
+        }
+        if data.get("enabled") and endpoint.failing_since is not None:
+            changes["failingSince"] = [endpoint.failing_since.isoformat(), None]
+            endpoint.failing_since = None
+        if not changes:
+            return endpoint
+        for field, value in data.items():
+            setattr(endpoint, field, value)
+        endpoint.save()
+        _endpoint_audit(endpoint, "updated", changes)
+    return endpoint
+
+
+def webhook_endpoint_delete(*, endpoint: WebhookEndpoint) -> None:
+    with transaction.atomic():
+        _endpoint_audit(endpoint, "deleted")
+        endpoint.delete()
+
+
+def webhook_endpoint_rotate_secret(*, endpoint: WebhookEndpoint) -> WebhookEndpoint:
+    """A new secret now; the old one keeps signing (alongside) for 24 hours."""
+    now = timezone.now()
+    with transaction.atomic():
+        locked = WebhookEndpoint.objects.select_for_update().get(pk=endpoint.pk)
+        locked.previous_secret = locked.secret
+        locked.previous_secret_expires_at = now + ROTATION_GRACE
+        locked.secret = new_secret()
+        locked.save()
+        _endpoint_audit(locked, "secret_rotated")
+    return locked
+
+
+def signing_secrets(endpoint: WebhookEndpoint, now=None) -> list[str]:
+    """The secrets that sign a delivery now: the current one, plus the previous one for 24 h."""
+    now = now or timezone.now()
+    live = [endpoint.secret]
+    if endpoint.previous_secret and (endpoint.previous_secret_expires_at or now) > now:
+        live.append(endpoint.previous_secret)
+    return live
