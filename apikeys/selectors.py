@@ -29,15 +29,43 @@ def apikey_list(*, application: Application) -> QuerySet[ApiKey]:
     return ApiKey.objects.filter(application=application).order_by("-created_at", "-pk")
 
 
-def apikey_get(*, application: Application, key_id) -> ApiKey | None:
-    """A key of this application only: another application's or tenant's id is None (404)."""
+def _key_pk(key_id) -> int | None:
     try:
         key_id = int(key_id)
     except (TypeError, ValueError):
         return None
     if not 0 < key_id < 2**63:  # beyond bigint PostgreSQL would raise, not answer "no row"
         return None
+    return key_id
+
+
+def apikey_get(*, application: Application, key_id) -> ApiKey | None:
+    """A key of this application only: another application's or tenant's id is None (404)."""
+    key_id = _key_pk(key_id)
+    if key_id is None:
+        return None
     return ApiKey.objects.filter(application=application, pk=key_id).first()
+
+
+def apikey_get_of_tenant(*, tenant, key_id) -> ApiKey | None:
+    """A key of any of this tenant's applications: another tenant's id is None (404)."""
+    key_id = _key_pk(key_id)
+    if key_id is None:
+        return None
+    return (
+        ApiKey.objects.select_related("application")
+        .filter(application__tenant=tenant, pk=key_id)
+        .first()
+    )
+
+
+def application_list(*, tenant) -> QuerySet[Application]:
+    return Application.objects.filter(tenant=tenant).select_related("plan").order_by("created_at")
+
+
+def application_get(*, tenant, app_id: str) -> Application | None:
+    """One of this tenant's applications by its public app id (another tenant's: None)."""
+    return application_list(tenant=tenant).filter(app_id=app_id).first()
 
 
 def apikey_count_live(*, application: Application, now=None) -> int:

@@ -25,6 +25,7 @@ from typing import NamedTuple, Protocol
 from django.conf import settings
 
 from plans import usage_store, windows
+from plans.models import RATE_LIMITED
 from plans.usage_store import USAGE_RETENTION, usage_field
 from plans.windows import Window, window_for
 
@@ -123,6 +124,8 @@ class HitCall:
     usage_fields: Sequence[str]  # each gets + 1 (see usage_store.usage_field)
     bucket_expire_at: int
     flush_interval: int  # seconds; 0 never asks for a flush
+    # Each gets + 1 instead when the request is refused: 429s are usage too (RATE_LIMITED).
+    refused_fields: Sequence[str] = ()
 
 
 class HitOutcome(NamedTuple):
@@ -155,20 +158,23 @@ _HIT_LUA = (
 -- ARGV[3]           the hour (unix time), the pending-set member
 -- ARGV[4]           flush interval in seconds (0: never)
 -- ARGV[5]           n, the number of counters
--- ARGV[6 .. 5+n]    each counter's limit
--- ARGV[6+n .. 5+2n] each counter's expire-at (0: never)
--- ARGV[6+2n ..]     usage fields to add one to
+-- ARGV[6]           r, the number of refusal fields
+-- ARGV[7 .. 6+n]    each counter's limit
+-- ARGV[7+n .. 6+2n] each counter's expire-at (0: never)
+-- ARGV[7+2n .. 6+2n+r]  usage fields to add one to if the request is refused
+-- ARGV[7+2n+r ..]   usage fields to add one to if it is admitted
 -- Returns {allowed, flush due, counter values after this request...}.
 local bucket, dirty, pending, flush_due = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 local bucket_expire_at, member, hour = tonumber(ARGV[1]), ARGV[2], ARGV[3]
-local flush_interval, n = tonumber(ARGV[4]), tonumber(ARGV[5])
-local counters, limits, expire_at, fields = {}, {}, {}, {}
+local flush_interval, n, r = tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6])
+local counters, limits, expire_at, refused, fields = {}, {}, {}, {}, {}
 for i = 1, n do
   counters[i] = KEYS[4 + i]
-  limits[i] = tonumber(ARGV[5 + i])
-  expire_at[i] = tonumber(ARGV[5 + n + i])
+  limits[i] = tonumber(ARGV[6 + i])
+  expire_at[i] = tonumber(ARGV[6 + n + i])
 end
-for j = 6 + 2 * n, #ARGV do fields[#fields + 1] = ARGV[j] end
+for j = 7 + 2 * n, 6 + 2 * n + r do refused[#refused + 1] = ARGV[j] end
+for j = 7 + 2 * n + r, #ARGV do fields[#fields + 1] = ARGV[j] end
 
 local used = {}
 local allowed = 1
@@ -182,6 +188,8 @@ if allowed == 1 then
     if expire_at[i] > 0 then redis.call('EXPIREAT', counters[i], expire_at[i]) end
   end
   record_usage(bucket, dirty, pending, member, hour, bucket_expire_at, fields)
+else
+  record_usage(bucket, dirty, pending, member, hour, bucket_expire_at, refused)
 end
 return {allowed, claim_flush(flush_due, flush_interval), unpack(used)}
 """
@@ -216,8 +224,10 @@ class RedisBackend:
             hour,
             call.flush_interval,
             len(call.counters),
+            len(call.refused_fields),
             *(c.limit for c in call.counters),
             *(c.expire_at or 0 for c in call.counters),
+            *call.refused_fields,
             *call.usage_fields,
         ]
         return keys, argv
@@ -264,6 +274,8 @@ class MemoryBackend:
                     used[i] += 1
                     self.counters[c.key] = (used[i], c.expire_at or None)
                 self.store.add(call.application_id, call.hour_ts, call.usage_fields)
+            else:
+                self.store.add(call.application_id, call.hour_ts, call.refused_fields)
             flush = self.store.claim_flush(call.flush_interval, now_ts)
             self.calls += 1
             if self.calls % 10_000 == 0:  # drop counters of windows that have ended
@@ -321,12 +333,15 @@ def hit(
 ) -> Decision:
     """Count one request of `application_id` against `limits`, atomically: if any counter is
     full nothing is incremented and the decision is a refusal. An admitted request is also
-    added to the hourly usage of the application and of `key_id` for each of `metrics`."""
+    added to the hourly usage of the application and of `key_id` for each of `metrics`; a
+    refused one is added as the RATE_LIMITED metric instead (what staff analytics count)."""
     at = at or windows.now()
     window_list = [window_for(limit.period, at) for limit in limits]
     fields = [usage_field(None, m) for m in metrics]
+    refused = [usage_field(None, RATE_LIMITED)]
     if key_id is not None:
         fields += [usage_field(key_id, m) for m in metrics]
+        refused.append(usage_field(key_id, RATE_LIMITED))
     hour = windows.hour_start(at)
     outcome = get_backend().hit(
         HitCall(
@@ -341,6 +356,7 @@ def hit(
             ],
             hour_ts=int(hour.timestamp()),
             usage_fields=fields,
+            refused_fields=refused,
             bucket_expire_at=int((hour + USAGE_RETENTION).timestamp()),
             flush_interval=(
                 settings.USAGE_FLUSH_INTERVAL_SECONDS if flush_interval is None else flush_interval
@@ -354,18 +370,26 @@ def hit(
     return Decision(allowed=outcome.allowed, now=at, counters=states, flush_due=outcome.flush_due)
 
 
+def peek_many(
+    *, applications: Sequence[tuple[object, Sequence[LimitSpec]]], at: datetime | None = None
+) -> list[list[CounterState]]:
+    """Current use of each limit of each (application id, limits), without counting
+    anything: one round trip to the backend for all of them."""
+    at = at or windows.now()
+    plan = [
+        (application_id, limit, window_for(limit.period, at))
+        for application_id, limits in applications
+        for limit in limits
+    ]
+    used = iter(get_backend().counts([counter_key(a, lim, w) for a, lim, w in plan]))
+    return [
+        [CounterState(limit, window_for(limit.period, at), next(used)) for limit in limits]
+        for _application_id, limits in applications
+    ]
+
+
 def peek(
     *, application_id, limits: Sequence[LimitSpec], at: datetime | None = None
 ) -> list[CounterState]:
     """Current use of each limit, without counting anything."""
-    at = at or windows.now()
-    window_list = [window_for(limit.period, at) for limit in limits]
-    keys = [
-        counter_key(application_id, limit, window)
-        for limit, window in zip(limits, window_list, strict=True)
-    ]
-    used = get_backend().counts(keys)
-    return [
-        CounterState(limit, window, u)
-        for limit, window, u in zip(limits, window_list, used, strict=True)
-    ]
+    return peek_many(applications=[(application_id, limits)], at=at)[0]
