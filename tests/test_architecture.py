@@ -18,6 +18,7 @@ LAYERS: list[set[str]] = [
     {"plans"},
     {"apikeys"},
     {"usage", "customers", "onboarding"},
+    {"portal"},  # the developer portal: pages over apikeys, usage and onboarding services
     {"config"},  # settings and the URL map see everything
 ]
 LAYER_OF = {app: rank for rank, apps in enumerate(LAYERS) for app in apps}

@@ -13,6 +13,7 @@ from django.urls import path
 from apikeys.models import Application
 from plans import windows
 from plans.models import HITS
+from usage.charts import bar_chart
 from usage.models import UsageRecord
 from usage.selectors import usage_hourly
 
@@ -26,30 +27,14 @@ def usage_chart_context(*, application_id: int, days: int = CHART_DAYS) -> dict:
     end = windows.hour_start(windows.now())
     start = end - timedelta(hours=days * 24 - 1)
     counts = usage_hourly(application_id=application_id, since=start, metrics=[HITS]).get(HITS, {})
-    peak = max(counts.values(), default=0)
-    bars, labels = [], []
-    for i in range(days * 24):
-        hour = start + timedelta(hours=i)
-        count = counts.get(hour, 0)
-        height = round(count / peak * _CHART_HEIGHT) if peak else 0
-        if count and height == 0:
-            height = 1
-        x = i * _BAR_WIDTH
-        bars.append(
-            {"x": x, "y": _CHART_HEIGHT - height, "height": height, "hour": hour, "count": count}
-        )
-        if hour.hour == 0:
-            labels.append({"x": x, "text": hour.strftime("%a %d %b")})
-    return {
-        "bars": bars,
-        "labels": labels,
-        "peak": peak,
-        "total": sum(counts.values()),
-        "chart_width": days * 24 * _BAR_WIDTH,
-        "chart_height": _CHART_HEIGHT,
-        "bar_width": _BAR_WIDTH - 1,
-        "since": start,
-    }
+    hours = [start + timedelta(hours=i) for i in range(days * 24)]
+    chart = bar_chart(
+        [(hour, counts.get(hour, 0)) for hour in hours],
+        bar_width=_BAR_WIDTH,
+        height=_CHART_HEIGHT,
+        label=lambda hour: hour.strftime("%a %d %b") if hour.hour == 0 else None,
+    )
+    return {**chart, "since": start}
 
 
 @admin.register(UsageRecord)
