@@ -13,6 +13,7 @@ from django.urls import path
 from apikeys.models import Application
 from plans import windows
 from plans.models import HITS
+from usage.analytics import PERIODS, analytics_context
 from usage.charts import bar_chart
 from usage.models import UsageRecord
 from usage.selectors import usage_hourly
@@ -59,7 +60,26 @@ class UsageRecordAdmin(admin.ModelAdmin):
             self.admin_site.admin_view(self.usage_chart_view),
             name="usage_application_chart",
         )
-        return [chart, *super().get_urls()]
+        analytics = path(
+            "analytics/",
+            self.admin_site.admin_view(self.analytics_view),
+            name="usage_analytics",
+        )
+        return [chart, analytics, *super().get_urls()]
+
+    def analytics_view(self, request):
+        """Top applications and tenants, busiest hours, methods, 429s and near limits."""
+        if not request.user.has_perm("usage.view_usagerecord"):
+            raise PermissionDenied
+        period = request.GET.get("period", "7d")
+        if period not in PERIODS:
+            raise Http404("Unknown period.")
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Usage analytics",
+            **analytics_context(period=period),
+        }
+        return TemplateResponse(request, "admin/usage/analytics.html", context)
 
     def usage_chart_view(self, request, application_id: int):
         """Hits per hour of one application over the last 7 days, as inline SVG."""
