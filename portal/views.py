@@ -26,6 +26,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from apikeys.exceptions import KeyLimitReached, KeyNotLive
 from apikeys.selectors import apikey_get, application_list
+from core.cache_errors import CACHE_ERRORS
+from core.problems import problem_response
 from plans.models import HITS
 from portal import selectors, services
 from portal.exceptions import LastOwner, OwnerOnly
@@ -38,6 +40,7 @@ from portal.forms import (
 )
 
 MSG_TOO_MANY_ATTEMPTS = "Too many sign-in attempts. Wait a few minutes and try again."
+MSG_UNAVAILABLE = "Sign-in is unavailable for a moment; try again shortly."
 MSG_LINK_INVALID = "This sign-in link is invalid, expired or already used. Ask for a new one."
 
 
@@ -93,6 +96,24 @@ def _client_ip(request) -> str:
     return request.META.get("REMOTE_ADDR", "") or "unknown"
 
 
+def _refuse_attempt(request, username: str, template: str, context: dict) -> HttpResponse | None:
+    """Count a sign-in or reset attempt; a response refusing it (429 over the limit, 503
+    while the shared cache is down: attempts are never let through uncounted), or None."""
+    try:
+        allowed = services.login_attempt_register(client_ip=_client_ip(request), username=username)
+    except CACHE_ERRORS:
+        response = problem_response(
+            request, status=503, code="service_unavailable", detail=MSG_UNAVAILABLE
+        )
+        response["Retry-After"] = "1"
+        return response
+    if allowed:
+        return None
+    response = render(request, template, {**context, "error": MSG_TOO_MANY_ATTEMPTS}, status=429)
+    response["Retry-After"] = str(settings.PORTAL_LOGIN_WINDOW_SECONDS)
+    return response
+
+
 class PortalLoginView(auth_views.LoginView):
     """Django's login view, with every POST counted (per address and per email) first."""
 
@@ -101,19 +122,10 @@ class PortalLoginView(auth_views.LoginView):
     redirect_authenticated_user = True
 
     def post(self, request, *args, **kwargs):
-        if not services.login_attempt_register(
-            client_ip=_client_ip(request), username=request.POST.get("username", "")
-        ):
-            form = self.get_form()
-            response = render(
-                request,
-                self.template_name,
-                {"form": form, "error": MSG_TOO_MANY_ATTEMPTS},
-                status=429,
-            )
-            response["Retry-After"] = str(settings.PORTAL_LOGIN_WINDOW_SECONDS)
-            return response
-        return super().post(request, *args, **kwargs)
+        refused = _refuse_attempt(
+            request, request.POST.get("username", ""), self.template_name, {"form": self.get_form()}
+        )
+        return refused or super().post(request, *args, **kwargs)
 
 
 class PortalPasswordResetView(auth_views.PasswordResetView):
@@ -125,13 +137,10 @@ class PortalPasswordResetView(auth_views.PasswordResetView):
 
     def post(self, request, *args, **kwargs):
         # Reset requests send email: count them with the sign-in attempts.
-        if not services.login_attempt_register(
-            client_ip=_client_ip(request), username=request.POST.get("email", "")
-        ):
-            response = HttpResponse(MSG_TOO_MANY_ATTEMPTS, status=429, content_type="text/plain")
-            response["Retry-After"] = str(settings.PORTAL_LOGIN_WINDOW_SECONDS)
-            return response
-        return super().post(request, *args, **kwargs)
+        refused = _refuse_attempt(
+            request, request.POST.get("email", ""), self.template_name, {"form": self.get_form()}
+        )
+        return refused or super().post(request, *args, **kwargs)
 
 
 @never_cache

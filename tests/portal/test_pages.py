@@ -14,6 +14,7 @@ from apikeys.models import MAX_LIVE_KEYS_PER_APPLICATION, ApiKey
 from portal.models import TenantUser
 from portal.services import tenant_user_ensure
 from portal.views import MSG_TOO_MANY_ATTEMPTS
+from tests.core.test_cache_errors import UNREACHABLE
 from tests.portal.conftest import PASSWORD, signed_in
 from usage.services import usage_flush
 
@@ -334,3 +335,13 @@ def test_password_reset_mails_a_tenant_user_even_without_a_password(tenant_a):
     )
     assert done.status_code == 302
     assert client.login(username="new@alice.example", password="a-new-Portal-pass-9")
+
+
+def test_with_the_shared_cache_down_sign_in_fails_closed_with_a_503(owner_a):
+    with override_settings(CACHES=UNREACHABLE):
+        response = Client().post(
+            "/portal/login", {"username": owner_a.user.email, "password": PASSWORD}
+        )
+    assert response.status_code == 503
+    assert response["Content-Type"] == "application/problem+json"
+    assert response["Retry-After"] == "1"
