@@ -150,11 +150,19 @@ def test_an_sso_link_signs_the_user_in_once(in_browser, provisioned, live_server
         page.wait_for_url("**/portal/")
         signed_in_as = page.text_content("header .who")
         shot("06-sso-signed-in")
+        page.goto("/portal/docs")
+        page.click("#swagger-link")
+        page.wait_for_selector(".swagger-ui .information-container")
+        prefilled = page.evaluate("ui.authSelectors.authorized().toJS().tenantHeader.value")
+        page.click(".auth-wrapper .authorize")
+        page.wait_for_selector(".modal-ux")
+        shot("08-swagger-tenant-prefilled")
         page.context.clear_cookies()
         second = page.goto(link)
         shot("07-sso-link-used")
-        return signed_in_as, second.status
+        return signed_in_as, prefilled, second.status
 
-    signed_in_as, second_status = in_browser(script)
+    signed_in_as, prefilled, second_status = in_browser(script)
     assert "dev@bikes.example (member)" in signed_in_as
+    assert prefilled == result.tenant.public_id
     assert second_status == 410

@@ -270,7 +270,8 @@ def test_usage_csv_has_totals_and_per_key_rows(member_a_client, alice_client, ke
 
 def test_docs_link_swagger_and_redoc_with_the_tenant_id(member_a_client, tenant_a):
     body = member_a_client.get("/portal/docs").content.decode()
-    assert 'href="/api/docs/"' in body and 'href="/api/redoc/"' in body
+    assert f'href="/api/docs/" id="swagger-link" data-swagger-tenant="{tenant_a.public_id}"' in body
+    assert 'href="/api/redoc/"' in body
     assert f"x-business-tenant-id: {tenant_a.public_id}" in body
 
 
