@@ -72,3 +72,8 @@ def test_non_staff_cannot_see_analytics(tenant_a):
     client.force_login(user)
     response = client.get("/admin/usage/usagerecord/analytics/")
     assert response.status_code == 302  # to the admin login
+
+
+def test_the_usage_records_list_links_to_analytics(staff_client):
+    response = staff_client.get("/admin/usage/usagerecord/")
+    assert 'href="/admin/usage/usagerecord/analytics/"' in response.content.decode()
