@@ -98,7 +98,10 @@ def test_sign_in_create_a_key_once_roll_revoke_and_see_usage(in_browser, provisi
         page.click("#create-key button[type=submit]")
         created = page.input_value("#secret")
         page.click("button[data-copy=secret]")
-        assert page.text_content("button[data-copy=secret]") == "Copied"
+        # The copy handler awaits the clipboard, then relabels the button.
+        page.wait_for_function(
+            "document.querySelector('button[data-copy=secret]').textContent === 'Copied'"
+        )
         shot("02-key-created")
         page.goto("/portal/keys")
         shown_again = created in page.content()
@@ -114,6 +117,8 @@ def test_sign_in_create_a_key_once_roll_revoke_and_see_usage(in_browser, provisi
         shot("04-key-revoked")
 
         page.click("nav >> text=Usage")
+        page.wait_for_url("**/portal/usage")
+        page.wait_for_selector("svg.chart rect.bar")
         bars = page.locator("svg.chart").first.locator("rect.bar")
         heights = [
             float(h) for h in bars.evaluate_all("els => els.map(e => e.getAttribute('height'))")
