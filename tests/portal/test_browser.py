@@ -118,7 +118,7 @@ def test_sign_in_create_a_key_once_roll_revoke_and_see_usage(in_browser, provisi
 
         page.click("nav >> text=Usage")
         page.wait_for_url("**/portal/usage")
-        page.wait_for_selector("svg.chart rect.bar")
+        page.wait_for_selector("svg.chart rect.bar", state="attached")  # empty bars are 0 px
         bars = page.locator("svg.chart").first.locator("rect.bar")
         heights = [
             float(h) for h in bars.evaluate_all("els => els.map(e => e.getAttribute('height'))")
