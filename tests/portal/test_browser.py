@@ -1,4 +1,4 @@
-"""The portal in a real browser: Playwright for Python driving Debian's chromium against a
+"""The portal in a real browser (with and without JavaScript): Playwright for Python driving Debian's chromium against a
 live server. No browser is downloaded: without /usr/bin/chromium (or CHROMIUM_PATH) these
 tests skip, saying why (REQUIRE_BROWSER=true makes that a failure instead). Screenshots go
 to test-artifacts/portal/ (gitignored).
@@ -30,7 +30,8 @@ pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 @pytest.fixture
 def in_browser(live_server):
-    """Run `script(page, shot)` in chromium on its own thread; returns what it returns."""
+    """Run `script(page, shot)` in chromium on its own thread (javascript=False turns
+    scripts off); returns what the script returns."""
     if not os.access(CHROMIUM, os.X_OK):
         reason = f"no chromium at {CHROMIUM}: `apt-get install chromium` or set CHROMIUM_PATH"
         if os.environ.get("REQUIRE_BROWSER", "").lower() in {"1", "true", "yes"}:
@@ -41,12 +42,14 @@ def in_browser(live_server):
 
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
 
-    def run(script):
+    def run(script, javascript):
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=CHROMIUM)
             try:
                 context = browser.new_context(
-                    base_url=live_server.url, viewport={"width": 1280, "height": 900}
+                    base_url=live_server.url,
+                    viewport={"width": 1280, "height": 900},
+                    java_script_enabled=javascript,
                 )
                 context.set_default_timeout(15_000)
                 page = context.new_page()
@@ -60,9 +63,9 @@ def in_browser(live_server):
             finally:
                 browser.close()
 
-    def call(script):
+    def call(script, *, javascript: bool = True):
         with ThreadPoolExecutor(max_workers=1) as pool:
-            return pool.submit(run, script).result()
+            return pool.submit(run, script, javascript).result()
 
     return call
 
@@ -171,3 +174,26 @@ def test_an_sso_link_signs_the_user_in_once(in_browser, provisioned, live_server
     assert "dev@bikes.example (member)" in signed_in_as
     assert prefilled == result.tenant.public_id
     assert second_status == 410
+
+
+def test_with_javascript_off_sign_in_and_key_pages_still_work(in_browser, provisioned):
+    _result, owner = provisioned
+
+    def script(page, shot):
+        page.goto("/portal/login")
+        page.fill("#id_username", owner.user.email)
+        page.fill("#id_password", PASSWORD)
+        page.click("button[type=submit]")
+        page.wait_for_url("**/portal/")
+        page.goto("/portal/keys")
+        page.fill("#id_label", "no script")
+        page.click("#create-key button[type=submit]")
+        created = page.input_value("#secret")
+        shot("09-no-javascript-key-created")
+        page.goto("/portal/usage")
+        bars = page.locator("svg.chart").first.locator("rect.bar").count()
+        return created, bars
+
+    created, bars = in_browser(script, javascript=False)
+    assert ApiKey.objects.get(label="no script").matches(created)
+    assert bars == 7 * 24  # the charts are inline SVG: no script needed either
