@@ -2,7 +2,9 @@
 
 Every page runs as the signed-in user's tenant (`tenant_page`); objects are looked up
 through tenant-scoped selectors, so another tenant's id is a 404 whatever the URL or form
-says, and a member's attempt to change something is a 403.
+says, and a member's attempt to change something is a 403. A refused form (bad input, the
+live-key limit, a used sign-in link) is shown again with its error at 200, as Django's own
+form views do; real HTTP errors (403, 404, 429, 503) leave as problem+json.
 """
 
 from __future__ import annotations
@@ -40,6 +42,7 @@ from portal.forms import (
 )
 
 MSG_TOO_MANY_ATTEMPTS = "Too many sign-in attempts. Wait a few minutes and try again."
+MSG_BAD_GRACE = "Grace must be 0 to 168 hours."
 MSG_UNAVAILABLE = "Sign-in is unavailable for a moment; try again shortly."
 MSG_LINK_INVALID = "This sign-in link is invalid, expired or already used. Ask for a new one."
 
@@ -96,21 +99,20 @@ def _client_ip(request) -> str:
     return request.META.get("REMOTE_ADDR", "") or "unknown"
 
 
-def _refuse_attempt(request, username: str, template: str, context: dict) -> HttpResponse | None:
-    """Count a sign-in or reset attempt; a response refusing it (429 over the limit, 503
+def _refuse_attempt(request, username: str) -> HttpResponse | None:
+    """Count a sign-in or reset attempt; a problem refusing it (429 over the limit, 503
     while the shared cache is down: attempts are never let through uncounted), or None."""
     try:
         allowed = services.login_attempt_register(client_ip=_client_ip(request), username=username)
     except CACHE_ERRORS:
-        response = problem_response(
-            request, status=503, code="service_unavailable", detail=MSG_UNAVAILABLE
-        )
-        response["Retry-After"] = "1"
-        return response
-    if allowed:
-        return None
-    response = render(request, template, {**context, "error": MSG_TOO_MANY_ATTEMPTS}, status=429)
-    response["Retry-After"] = str(settings.PORTAL_LOGIN_WINDOW_SECONDS)
+        status, code, detail, wait = 503, "service_unavailable", MSG_UNAVAILABLE, 1
+    else:
+        if allowed:
+            return None
+        status, code, detail = 429, "rate_limited", MSG_TOO_MANY_ATTEMPTS
+        wait = settings.PORTAL_LOGIN_WINDOW_SECONDS
+    response = problem_response(request, status=status, code=code, detail=detail)
+    response["Retry-After"] = str(wait)
     return response
 
 
@@ -122,9 +124,7 @@ class PortalLoginView(auth_views.LoginView):
     redirect_authenticated_user = True
 
     def post(self, request, *args, **kwargs):
-        refused = _refuse_attempt(
-            request, request.POST.get("username", ""), self.template_name, {"form": self.get_form()}
-        )
+        refused = _refuse_attempt(request, request.POST.get("username", ""))
         return refused or super().post(request, *args, **kwargs)
 
 
@@ -137,9 +137,7 @@ class PortalPasswordResetView(auth_views.PasswordResetView):
 
     def post(self, request, *args, **kwargs):
         # Reset requests send email: count them with the sign-in attempts.
-        refused = _refuse_attempt(
-            request, request.POST.get("email", ""), self.template_name, {"form": self.get_form()}
-        )
+        refused = _refuse_attempt(request, request.POST.get("email", ""))
         return refused or super().post(request, *args, **kwargs)
 
 
@@ -149,7 +147,7 @@ def sso_login(request, token: str):
     """Follow a one-time link (SSO or `portal_login_link`): the first use signs in."""
     membership = services.login_token_redeem(raw=token)
     if membership is None:
-        return render(request, "portal/link_invalid.html", {"error": MSG_LINK_INVALID}, status=410)
+        return render(request, "portal/link_invalid.html", {"error": MSG_LINK_INVALID})
     login(request, membership.user, backend="django.contrib.auth.backends.ModelBackend")
     return redirect("portal:overview")
 
@@ -192,7 +190,7 @@ def keys(request):
     application = _application_or_404(request, request.POST.get("app", ""))
     form = KeyCreateForm(request.POST)
     if not form.is_valid():
-        return _keys_page(request, application, form=form, status=400)
+        return _keys_page(request, application, form=form)
     try:
         key, raw = services.portal_key_create(
             tenant_user=request.tenant_user,
@@ -201,7 +199,7 @@ def keys(request):
             scopes=form.cleaned_data["scopes"],
         )
     except (KeyLimitReached, ValueError) as exc:
-        return _keys_page(request, application, form=form, error=str(exc), status=409)
+        return _keys_page(request, application, form=form, error=str(exc))
     except OwnerOnly as exc:
         raise PermissionDenied from exc
     return _keys_page(request, application, created={"key": key, "raw": raw}, status=201)
@@ -215,7 +213,7 @@ def key_roll(request, key_id):
     key = _key_or_404(request, application, key_id)
     form = KeyRollForm(request.POST)
     if not form.is_valid():
-        return _keys_page(request, application, error="Grace must be 0 to 168 hours.", status=400)
+        return _keys_page(request, application, error=MSG_BAD_GRACE)
     try:
         new, raw, old = services.portal_key_roll(
             tenant_user=request.tenant_user,
@@ -223,7 +221,7 @@ def key_roll(request, key_id):
             grace=timedelta(hours=form.cleaned_data["grace_hours"]),
         )
     except (KeyLimitReached, KeyNotLive, ValueError) as exc:
-        return _keys_page(request, application, error=str(exc), status=409)
+        return _keys_page(request, application, error=str(exc))
     except OwnerOnly as exc:
         raise PermissionDenied from exc
     created = {"key": new, "raw": raw, "previous": old}
@@ -247,7 +245,7 @@ def key_revoke(request, key_id):
 @tenant_page
 def members(request):
     tenant = request.tenant_user.tenant
-    error, status = None, 200
+    error = None
     if request.method == "POST":
         _owner_only(request)
         member = selectors.tenant_user_get(tenant=tenant, member_id=request.POST.get("member"))
@@ -267,14 +265,13 @@ def members(request):
                 messages.success(request, f"{member.user.email} is now {member.role}.")
             return redirect("portal:members")
         except (LastOwner, ValueError) as exc:
-            error, status = str(exc), 409
+            error = str(exc)
         except OwnerOnly as exc:
             raise PermissionDenied from exc
     return _page(
         request,
         "portal/members.html",
         {"members": selectors.tenant_user_list(tenant=tenant), "error": error},
-        status=status,
     )
 
 

@@ -10,7 +10,9 @@ from django.core import mail
 from django.test import Client, override_settings
 from django.utils import timezone
 
+from apikeys.exceptions import MSG_KEY_LIMIT, MSG_KEY_NOT_LIVE
 from apikeys.models import MAX_LIVE_KEYS_PER_APPLICATION, ApiKey
+from portal.exceptions import MSG_LAST_OWNER
 from portal.models import TenantUser
 from portal.services import tenant_user_ensure
 from portal.views import MSG_TOO_MANY_ATTEMPTS
@@ -91,18 +93,22 @@ def test_an_owner_creates_a_key_that_is_shown_once(owner_a_client, tenant_a):
 def test_a_key_without_scopes_is_refused(owner_a_client, tenant_a):
     app = app_of(tenant_a)
     response = owner_a_client.post("/portal/keys", {"app": app.app_id, "label": "none"})
-    assert response.status_code == 400
+    assert response.status_code == 200  # the form again, with its error
+    assert response.context["form"].errors["scopes"]
     assert not ApiKey.objects.filter(label="none").exists()
 
 
 def test_the_live_key_limit_of_v1_keys_applies(owner_a_client, tenant_a):
     app = app_of(tenant_a)
     data = {"app": app.app_id, "label": "more", "scopes": ["read"]}
-    statuses = [
-        owner_a_client.post("/portal/keys", data).status_code
-        for _ in range(MAX_LIVE_KEYS_PER_APPLICATION)
+    responses = [
+        owner_a_client.post("/portal/keys", data) for _ in range(MAX_LIVE_KEYS_PER_APPLICATION)
     ]
-    assert statuses == [201] * (MAX_LIVE_KEYS_PER_APPLICATION - 1) + [409]
+    assert [r.status_code for r in responses[:-1]] == [201] * (MAX_LIVE_KEYS_PER_APPLICATION - 1)
+    refused = responses[-1]
+    assert refused.status_code == 200 and refused.context["created"] is None
+    assert refused.context["error"] == MSG_KEY_LIMIT.format(limit=MAX_LIVE_KEYS_PER_APPLICATION)
+    assert app.keys.count() == MAX_LIVE_KEYS_PER_APPLICATION
 
 
 def test_an_owner_rolls_a_key_with_grace(owner_a_client, tenant_a, key_a):
@@ -136,7 +142,9 @@ def test_a_revoked_key_cannot_be_rolled(owner_a_client, tenant_a, key_a):
     response = owner_a_client.post(
         f"/portal/keys/{key.pk}/roll", {"app": app.app_id, "grace_hours": "1"}
     )
-    assert response.status_code == 409
+    assert response.status_code == 200 and response.context["created"] is None
+    assert response.context["error"] == MSG_KEY_NOT_LIVE
+    assert app.keys.count() == 1
 
 
 @pytest.mark.parametrize(
@@ -213,7 +221,7 @@ def test_an_owner_promotes_a_member_and_cannot_demote_the_last_owner(
     last = signed_in(member_a).post(
         "/portal/members", {"member": member_a.pk, "action": "role", "role": "member"}
     )
-    assert last.status_code == 409
+    assert last.status_code == 200 and last.context["error"] == MSG_LAST_OWNER
     member_a.refresh_from_db()
     assert member_a.role == "owner"
 
@@ -299,8 +307,9 @@ def test_sign_in_attempts_are_limited_per_email(owner_a):
     statuses = [client.post("/portal/login", data).status_code for _ in range(4)]
     assert statuses == [200, 200, 200, 429]
     refused = client.post("/portal/login", {**data, "password": PASSWORD})
-    assert refused.status_code == 429 and refused["Retry-After"]
-    assert MSG_TOO_MANY_ATTEMPTS in refused.content.decode()
+    assert refused.status_code == 429 and refused["Retry-After"] == "900"
+    assert refused["Content-Type"] == "application/problem+json"
+    assert refused.json()["detail"] == MSG_TOO_MANY_ATTEMPTS
     assert client.get("/portal/").status_code == 302  # the right password did not sign in
 
 
