@@ -118,7 +118,8 @@ def test_no_key_is_a_401(tenant_a):
 
 
 @pytest.mark.postgres_only
-@pytest.mark.django_db(transaction=True)
+# Committed rows for the threads; serialized_rollback restores the seeded plans afterwards.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_concurrent_redemptions_let_exactly_one_in(tenant_a):
     membership = tenant_user_ensure(tenant=tenant_a, email="race@alice.example")
     raw = login_token_issue(tenant_user=membership)
