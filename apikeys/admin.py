@@ -30,6 +30,7 @@ from apikeys.services import (
     application_save,
     application_suspend,
 )
+from core.admin import DeleteThroughServiceMixin
 
 
 class ApiKeyInline(admin.TabularInline):
@@ -51,8 +52,17 @@ class ApiKeyInline(admin.TabularInline):
 
 
 @admin.register(Application)
-class ApplicationAdmin(admin.ModelAdmin):
-    list_display = ("name", "app_id", "tenant", "plan", "state", "trial_ends_at", "created_at")
+class ApplicationAdmin(DeleteThroughServiceMixin, admin.ModelAdmin):
+    list_display = (
+        "name",
+        "app_id",
+        "tenant",
+        "plan",
+        "state",
+        "trial_ends_at",
+        "created_at",
+        "usage_chart",
+    )
     list_filter = ("state", "plan")
     list_select_related = ("tenant", "plan")
     search_fields = ("name", "app_id", "tenant__name", "tenant__public_id")
@@ -96,11 +106,8 @@ class ApplicationAdmin(admin.ModelAdmin):
         for field in ("pk", "app_id", "state", "trial_ends_at", "created_at", "updated_at"):
             setattr(obj, field, getattr(created, field))
 
-    def delete_model(self, request, obj):
-        application_delete_many(application_ids=[obj.pk])
-
-    def delete_queryset(self, request, queryset):
-        application_delete_many(application_ids=list(queryset.values_list("pk", flat=True)))
+    def delete_rows(self, pks):
+        application_delete_many(application_ids=pks)
 
     def _transition(self, request, queryset, service, verb: str) -> None:
         changed = sum(service(application=app) for app in queryset)
@@ -149,7 +156,7 @@ class ApiKeyAdminForm(forms.ModelForm):
 
 
 @admin.register(ApiKey)
-class ApiKeyAdmin(admin.ModelAdmin):
+class ApiKeyAdmin(DeleteThroughServiceMixin, admin.ModelAdmin):
     form = ApiKeyAdminForm
     list_display = (
         "prefix",
@@ -201,7 +208,7 @@ class ApiKeyAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         if change:
-            apikey_save(key=obj)
+            apikey_save(key=obj, changed=list(form.changed_data))
             return
         key, raw = apikey_create(
             application=obj.application,
@@ -218,11 +225,8 @@ class ApiKeyAdmin(admin.ModelAdmin):
         )
         messages.warning(request, f"New API key (shown once, copy it now): {raw}")
 
-    def delete_model(self, request, obj):
-        apikey_delete_many(key_ids=[obj.pk])
-
-    def delete_queryset(self, request, queryset):
-        apikey_delete_many(key_ids=list(queryset.values_list("pk", flat=True)))
+    def delete_rows(self, pks):
+        apikey_delete_many(key_ids=pks)
 
     @admin.action(description="Revoke selected keys now")
     def revoke_keys(self, request, queryset):

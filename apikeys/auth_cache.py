@@ -14,6 +14,14 @@ Tokens are replaced twice: at once (inside the writer's transaction, which also 
 that never commit honest) and again on commit (so a reader that cached the not-yet-committed
 state in between is rejected as well). No per-process copy is kept: nothing can go stale.
 
+Hot path: each process also keeps the last snapshot it loaded per prefix, with its token
+(`local_get`), for at most SNAPSHOT_TTL seconds (so it cannot outlive a token, VERSION_TTL).
+Such a copy is used only where its token is confirmed in the same atomic step as the work it
+admits: the limiter's Lua script checks `version_guard` before counting the call, and a stale
+token makes the caller reload and re-check (see apikeys.authentication). Only snapshots with
+a real token are kept locally: a missing token (evicted, or Redis restarted empty) never
+confirms anything.
+
 Without Redis (the SQLite default) the cache is Django's in-process LocMemCache, which is
 correct only for a single process; run one worker there (the Makefile does).
 """
@@ -22,6 +30,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+import time
 from collections.abc import Iterable
 
 from django.core.cache import cache
@@ -37,7 +46,13 @@ SNAPSHOT_TTL = 300  # seconds; also bounds the damage if a version bump is ever 
 VERSION_TTL = 3 * SNAPSHOT_TTL  # outlives every snapshot that could carry an older token
 USED_GUARD_TTL = 60  # last_used_at is written at most once a minute per key
 
+USED_CLAIM_TTL = USED_GUARD_TTL
+LOCAL_MAX_ENTRIES = 10_000
+
 _MISSING = "missing"  # negative entry: no key with this prefix (valid checksums are cheap)
+
+# prefix -> (ApiKey, version token, time.monotonic() when loaded); see local_get.
+_local: dict[str, tuple[object, str, float]] = {}
 
 
 def _snapshot_key(prefix: str) -> str:
@@ -48,15 +63,51 @@ def _version_key(prefix: str) -> str:
     return f"auth:ver:{prefix}"
 
 
+def _used_key(key_id: int) -> str:
+    return f"auth:used:{key_id}"
+
+
+def version_guard(prefix: str, version: str) -> tuple[str, str]:
+    """The limiter guard confirming that a snapshot tagged `version` is still current."""
+    return _version_key(prefix), version
+
+
+def used_claim(key_id: int) -> tuple[str, int]:
+    """The limiter claim that is won at most once a minute per key (see apikey_touch)."""
+    return _used_key(key_id), USED_CLAIM_TTL
+
+
+def local_get(prefix: str) -> tuple[object, str] | None:
+    """(ApiKey, version token) this process loaded at most SNAPSHOT_TTL ago; unconfirmed."""
+    entry = _local.get(prefix)
+    if entry is None or time.monotonic() - entry[2] > SNAPSHOT_TTL:
+        return None
+    return entry[0], entry[1]
+
+
+def local_put(prefix: str, key, version: str) -> None:
+    if len(_local) >= LOCAL_MAX_ENTRIES:
+        _local.clear()  # rare; a cleared entry costs one reload
+    _local[prefix] = (key, version, time.monotonic())
+
+
+def local_drop(prefix: str) -> None:
+    _local.pop(prefix, None)
+
+
 def snapshot_get(prefix: str) -> tuple[bool, object | None, str | None]:
     """(hit, ApiKey or None, version token). On a miss the token is what a later
-    snapshot_set must be tagged with; it is read before the database on purpose."""
+    snapshot_set must be tagged with; it is read (or made) before the database on purpose."""
     try:
         values = cache.get_many([_snapshot_key(prefix), _version_key(prefix)])
+        version = values.get(_version_key(prefix))
+        if version is None:  # make one, so that a later change has a token to replace
+            token = secrets.token_hex(8)
+            added = cache.add(_version_key(prefix), token, VERSION_TTL)
+            version = token if added else cache.get(_version_key(prefix))
     except CACHE_ERRORS:  # an outage must not lock everyone out: read the database
         logger.warning("auth cache unavailable; reading the key from the database", exc_info=True)
         return False, None, None
-    version = values.get(_version_key(prefix))
     entry = values.get(_snapshot_key(prefix))
     if isinstance(entry, dict) and entry.get("ver") == version:
         key = entry.get("key")
@@ -77,6 +128,8 @@ def snapshot_set(prefix: str, key, version: str | None) -> None:
 
 
 def _bump(prefixes: list[str]) -> None:
+    for prefix in prefixes:
+        local_drop(prefix)
     cache.set_many({_version_key(p): secrets.token_hex(8) for p in prefixes}, VERSION_TTL)
     cache.delete_many([_snapshot_key(p) for p in prefixes])
 
@@ -110,6 +163,6 @@ def forget(
 def claim_usage_write(key_id: int) -> bool:
     """True at most once a minute per key across processes (Redis add is atomic)."""
     try:
-        return bool(cache.add(f"auth:used:{key_id}", 1, USED_GUARD_TTL))
+        return bool(cache.add(_used_key(key_id), 1, USED_GUARD_TTL))
     except CACHE_ERRORS:  # fall back to the database's own once-a-minute guard
         return True

@@ -17,6 +17,7 @@ from apikeys.exceptions import (
     TenantMismatch,
 )
 from apikeys.models import Application, Scope
+from core.problems import ApplicationError
 
 TENANT_HEADER = "x-business-tenant-id"
 
@@ -77,13 +78,23 @@ class HasTenantAccess(BasePermission):
         principal = request.user
         if principal is None or not getattr(principal, "is_authenticated", False):
             raise exceptions.NotAuthenticated(MSG_MISSING)
+        try:
+            self._check(request, view, principal)
+        except (exceptions.APIException, ApplicationError):
+            if principal.confirmed:
+                raise
+            # Refuse only on current data: this process's copy of the key may be old.
+            request.user = principal = principal.refreshed()
+            self._check(request, view, principal)
+        return True
+
+    def _check(self, request, view, principal) -> None:
         tenant = principal.tenant
         if tenant is None or not tenant.is_active:
             raise TenantInactive()
         check_tenant_id(request, view)
         check_application(principal.application)
         check_scope(principal, request.method)
-        return True
 
 
 class IsProvider(BasePermission):

@@ -11,18 +11,23 @@ def apikey_get_by_prefix(*, prefix: str) -> ApiKey | None:
     return ApiKey.objects.select_related("application__tenant").filter(prefix=prefix).first()
 
 
-def apikey_resolve(*, prefix: str) -> ApiKey | None:
-    """What authentication uses: the shared-cache snapshot when current, else the database.
+def apikey_resolve_versioned(*, prefix: str) -> tuple[ApiKey | None, str | None]:
+    """(key, its version token): the shared-cache snapshot when current, else the database.
 
     Warm, this costs one cache round trip and no query. See apikeys.auth_cache for why a
-    revocation or suspension is still seen on the next request by every process.
+    revocation or suspension is still seen on the next request by every process. The token
+    is None only when the cache is unreachable.
     """
     hit, key, version = auth_cache.snapshot_get(prefix)
     if hit:
-        return key
+        return key, version
     key = apikey_get_by_prefix(prefix=prefix)
     auth_cache.snapshot_set(prefix, key, version)
-    return key
+    return key, version
+
+
+def apikey_resolve(*, prefix: str) -> ApiKey | None:
+    return apikey_resolve_versioned(prefix=prefix)[0]
 
 
 def apikey_list(*, application: Application) -> QuerySet[ApiKey]:

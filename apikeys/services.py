@@ -139,23 +139,37 @@ def application_reactivate(*, application: Application) -> bool:
     )
 
 
+# What staff may edit on an existing application or key in admin; nothing else is written.
+APPLICATION_STAFF_FIELDS = ("name", "plan", "trial_ends_at")
+KEY_STAFF_FIELDS = ("label", "scopes", "expires_at")
+
+
 @transaction.atomic
 def application_change_plan(*, application: Application, plan: Plan) -> Application:
-    """Switch plans; a trial plan starts a new trial, any other plan ends the trial."""
-    application.plan = plan
-    application.trial_ends_at = _trial_end(plan, timezone.now())
-    application.save(update_fields=["plan", "trial_ends_at", "updated_at"])
+    """Switch plans; a trial plan starts a new trial, any other plan ends the trial. One
+    conditional UPDATE of those fields only, so a concurrent approve or suspend survives."""
+    now = timezone.now()
+    Application.objects.filter(pk=application.pk).update(
+        plan=plan, trial_ends_at=_trial_end(plan, now), updated_at=now
+    )
     auth_cache.forget(application_ids=[application.pk])
+    application.refresh_from_db(fields=["plan", "state", "trial_ends_at", "updated_at"])
     return application
 
 
 @transaction.atomic
 def application_save(*, application: Application, changed: list[str]) -> Application:
-    """Staff edits from admin: save, and apply the plan rule when the plan changed."""
-    if application.pk and "plan" in changed and "trial_ends_at" not in changed:
+    """Staff edits from admin: only the fields staff changed are written (the form's other
+    values may be stale: a state changed meanwhile is never undone), and a plan change
+    applies the plan rule."""
+    fields = [field for field in changed if field in APPLICATION_STAFF_FIELDS]
+    if "plan" in fields and "trial_ends_at" not in fields:
         application.trial_ends_at = _trial_end(application.plan, timezone.now())
-    application.save()
+        fields.append("trial_ends_at")
+    if fields:
+        application.save(update_fields=[*fields, "updated_at"])
     auth_cache.forget(application_ids=[application.pk])
+    application.refresh_from_db()
     return application
 
 
@@ -235,19 +249,31 @@ def apikey_roll(
 def apikey_touch(*, key_id: int, now: datetime | None = None) -> None:
     """Record use at most once a minute: a cross-process cache guard skips the query, and the
     conditional UPDATE keeps the write rate bounded even without a shared cache."""
-    if not auth_cache.claim_usage_write(key_id):
-        return
+    if auth_cache.claim_usage_write(key_id):
+        apikey_record_use(key_id=key_id, now=now)
+
+
+def apikey_record_use(*, key_id: int, now: datetime | None = None) -> None:
+    """Write last_used_at unless it was written less than a minute ago (the caller has won
+    the once-a-minute claim: apikey_touch, or the limiter's claim on the hot path)."""
     now = now or timezone.now()
     ApiKey.objects.filter(
         Q(last_used_at__isnull=True) | Q(last_used_at__lt=now - LAST_USED_RESOLUTION), pk=key_id
     ).update(last_used_at=now)
 
 
-def apikey_save(*, key: ApiKey) -> ApiKey:
-    """Staff edits of an existing key (label, scopes, expiry) from admin."""
+def apikey_save(*, key: ApiKey, changed: list[str] | None = None) -> ApiKey:
+    """Staff edits of an existing key from admin: only the `changed` staff fields (label,
+    scopes, expiry; all three if None) are written, so a stale form never un-revokes a key
+    revoked meanwhile."""
+    fields = [
+        f for f in (KEY_STAFF_FIELDS if changed is None else changed) if f in KEY_STAFF_FIELDS
+    ]
     with transaction.atomic():
-        key.save()
+        if fields:
+            key.save(update_fields=fields)
         auth_cache.forget(key_prefixes=[key.prefix])
+    key.refresh_from_db()
     return key
 
 

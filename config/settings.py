@@ -5,6 +5,10 @@ from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from redis.backoff import NoBackoff
+from redis.retry import Retry
+
+from core.cache_errors import breaker_connection_class
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -34,6 +38,19 @@ def env_int(name: str, default: int) -> int:
         raise ImproperlyConfigured(f"{name} must be an integer, got {raw!r}") from exc
 
 
+def env_float(name: str, default: float) -> float:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = float(raw)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{name} must be a number, got {raw!r}") from exc
+    if value <= 0:
+        raise ImproperlyConfigured(f"{name} must be positive, got {raw!r}")
+    return value
+
+
 def env_list(name: str, default: str) -> list[str]:
     return [item.strip() for item in env_str(name, default).split(",") if item.strip()]
 
@@ -54,8 +71,23 @@ if not SECRET_KEY:
         )
     SECRET_KEY = "insecure-development-only-key"
 
-ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "*")
+# A request for any other host is a 400 problem, so a forged Host never reaches a URL we build.
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
+CSRF_FAILURE_VIEW = "core.views.csrf_failure"
+
+# Absolute URLs (Location, Link) start with this when set, e.g. https://api.example.com;
+# unset, they use the request's (allowed) host.
+PUBLIC_BASE_URL = env_str("PUBLIC_BASE_URL").rstrip("/")
+if PUBLIC_BASE_URL and (
+    not PUBLIC_BASE_URL.startswith(("http://", "https://"))
+    or any(c in PUBLIC_BASE_URL for c in "?#")
+    or not PUBLIC_BASE_URL.split("://", 1)[1]
+):
+    raise ImproperlyConfigured(
+        "PUBLIC_BASE_URL must be an http(s):// URL without query or fragment, "
+        f"got {PUBLIC_BASE_URL!r}"
+    )
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -80,6 +112,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "core.middleware.RequestIdMiddleware",
+    "core.middleware.ProblemFallbackMiddleware",
     "core.middleware.GatewaySecretMiddleware",
     "plans.middleware.RateLimitHeadersMiddleware",
     "usage.middleware.UsageFlushMiddleware",
@@ -125,6 +158,12 @@ if DATABASE_URL:
         raise ImproperlyConfigured(
             "DATABASE_URL must be a postgres:// URL (SQLite is the default)."
         )
+    # Django's PostgreSQL backend, with the health check only after the connection idled.
+    _db["ENGINE"] = "core.db.postgresql"
+    # An unreachable PostgreSQL costs a request this many seconds at most, then a 503 problem
+    # with Retry-After (core.problems); the health check (core.db.postgresql) replaces a dead
+    # persistent connection, so the first request after PostgreSQL returns succeeds.
+    _db.setdefault("OPTIONS", {}).setdefault("connect_timeout", env_int("DB_CONNECT_TIMEOUT", 3))
 else:
     _db = {
         "ENGINE": "django.db.backends.sqlite3",
@@ -141,6 +180,10 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache: in-process by default, Redis when REDIS_URL is set ---------------------------
 REDIS_URL = env_str("REDIS_URL")
+REDIS_TIMEOUT_SECONDS = env_float("REDIS_TIMEOUT_SECONDS", 0.1)
+REDIS_BREAKER_SECONDS = env_float("REDIS_BREAKER_SECONDS", 5.0)
+# Limits when Redis is unreachable: served uncounted (default), or refused with a 503.
+RATELIMIT_FAIL_CLOSED = env_bool("RATELIMIT_FAIL_CLOSED", False)
 if REDIS_URL:
     if not REDIS_URL.startswith(("redis://", "rediss://", "unix://")):
         raise ImproperlyConfigured("REDIS_URL must be a redis://, rediss:// or unix:// URL.")
@@ -151,8 +194,13 @@ if REDIS_URL:
             "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "cm"),
             "OPTIONS": {
                 "CLIENT_CLASS": "django_redis.client.DefaultClient",
-                "SOCKET_CONNECT_TIMEOUT": 2,
-                "SOCKET_TIMEOUT": 2,
+                # A hung Redis costs one timeout, then the breaker skips it (core.cache_errors).
+                "SOCKET_CONNECT_TIMEOUT": REDIS_TIMEOUT_SECONDS,
+                "SOCKET_TIMEOUT": REDIS_TIMEOUT_SECONDS,
+                "CONNECTION_POOL_KWARGS": {
+                    "connection_class": breaker_connection_class(REDIS_URL),
+                    "retry": Retry(NoBackoff(), 0),
+                },
             },
         }
     }
@@ -195,6 +243,7 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_CLASSES": ["plans.throttling.PlanRateThrottle"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["core.parsers.StrictJSONParser"],
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "core.negotiation.StrictContentNegotiation",
     "DEFAULT_FILTER_BACKENDS": [],
     "EXCEPTION_HANDLER": "core.problems.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -212,6 +261,18 @@ SPECTACULAR_SETTINGS = {
         "Errors are RFC 9457 problem details (`application/problem+json`)."
     ),
     "VERSION": "1.0.0",
+    # Swagger UI and ReDoc show tag groups in this order: the /v1 customer API first.
+    "TAGS": [
+        {"name": "Customers (v1)", "description": "Create, read, update, delete and restore."},
+        {"name": "API keys (v1)", "description": "The calling application's own keys."},
+        {"name": "API management", "description": "Usage and limits of the calling application."},
+        {"name": "Signup (provider)", "description": "Needs a provider key, not a tenant key."},
+        {
+            "name": "Smart Customer API (company)",
+            "description": "Shaped as the Smart Customer API document says (docs/company-api.md).",
+        },
+        {"name": "Churnkey customers", "description": "Shaped as Churnkey's customer API."},
+    ],
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
@@ -219,6 +280,11 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "SWAGGER_UI_SETTINGS": {"persistAuthorization": True, "displayRequestDuration": True},
     "PREPROCESSING_HOOKS": ["core.openapi.drop_trailing_slash_aliases"],
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "core.openapi.order_security_schemes",
+        "core.openapi.document_idempotency_key",
+    ],
 }
 
 # Behind 3scale/APIcast: requests must carry this secret in X-3scale-Proxy-Secret-Token.
@@ -262,3 +328,14 @@ PORTAL_LOGIN_WINDOW_SECONDS = env_int("PORTAL_LOGIN_WINDOW_SECONDS", 900)
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
+# --- HTTPS behind a proxy (docs/deploy.md) -----------------------------------------------
+# Only when the TLS-terminating proxy or load balancer sets X-Forwarded-Proto and overwrites any
+# copy a client sent: Django then knows a request came over HTTPS (https:// Location headers).
+if env_bool("TRUST_X_FORWARDED_PROTO", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
+# Load balancers probe these over plain HTTP inside the network; a redirect would fail them.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)

@@ -3,9 +3,11 @@
 from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from core import views as core_views
+from core.idempotency import idempotent_post_routes
+from core.openapi import RedocView, redoc_bundle
 
 urlpatterns = [
     path("", core_views.index, name="index"),
@@ -23,11 +25,15 @@ urlpatterns = [
     path("portal/", include("portal.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
-    path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
+    path("api/redoc/", RedocView.as_view(url_name="schema"), name="redoc"),
+    path("api/redoc/redoc.standalone.js", redoc_bundle, name="redoc-bundle"),
     path("api/docs", RedirectView.as_view(url="/api/docs/", permanent=True)),
     path("api/redoc", RedirectView.as_view(url="/api/redoc/", permanent=True)),
     path("admin/", admin.site.urls),
 ]
+
+# Idempotency-Key on every API POST, routes added later included (see core.idempotency).
+idempotent_post_routes(urlpatterns)
 
 handler400 = "core.views.handler400"
 handler403 = "core.views.handler403"

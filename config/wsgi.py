@@ -1,4 +1,4 @@
-"""WSGI entry point for gunicorn."""
+"""WSGI entry point, served by granian (config/serve.py)."""
 
 import os
 

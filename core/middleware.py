@@ -1,11 +1,33 @@
-"""Request plumbing that must run before any view: request ids, body size, gateway secret."""
+"""Request plumbing that must run before any view: request ids, body size, gateway secret,
+and the last line that turns any error page into a problem."""
 
 import hmac
+import io
+from http import HTTPStatus
 
 from django.conf import settings
+from django.core.handlers.wsgi import LimitedStream
 
-from core.problems import problem_response
+from core.problems import PROBLEM_CONTENT_TYPE, problem_response
 from core.request_id import new_request_id, reset_request_id, set_request_id
+
+# Status -> problem code for error responses that Django or a decorator rendered themselves.
+_FALLBACK_CODES = {
+    400: "validation_error",
+    401: "not_authenticated",
+    403: "permission_denied",
+    404: "not_found",
+    405: "method_not_allowed",
+    406: "not_acceptable",
+    409: "conflict",
+    411: "length_required",
+    413: "payload_too_large",
+    415: "unsupported_media_type",
+    429: "rate_limited",
+    503: "service_unavailable",
+}
+# Headers of the original error response that still mean something on the problem.
+_KEPT_HEADERS = ("Allow", "WWW-Authenticate", "Retry-After", "Vary")
 
 
 class RequestIdMiddleware:
@@ -26,9 +48,74 @@ class RequestIdMiddleware:
         return response
 
 
+class ProblemFallbackMiddleware:
+    """Every 4xx/5xx leaves as problem+json: error pages Django renders itself (the 405 of
+    `require_GET`, an HTML error from a view) are replaced, keeping status and Allow etc."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if response.status_code < 400 or response.get("Content-Type", "").startswith(
+            (PROBLEM_CONTENT_TYPE, "application/json")
+        ):
+            return response
+        status = response.status_code
+        code = _FALLBACK_CODES.get(
+            status, "internal_error" if status >= 500 else "validation_error"
+        )
+        try:
+            phrase = HTTPStatus(status).phrase
+        except ValueError:  # a non-standard status code
+            phrase = "Error"
+        problem = problem_response(
+            request,
+            status=status,
+            code=code,
+            detail=f"{phrase}: {request.method} {request.path}",
+        )
+        for name in _KEPT_HEADERS:
+            if name in response:
+                problem[name] = response[name]
+        return problem
+
+
+def _chunked_body(request):
+    """Read a chunked body (no Content-Length) up front, so it is parsed, not taken as empty.
+
+    Only a server that de-chunks and terminates the input (granian, gunicorn: the WSGI
+    `wsgi.input_terminated` flag) can be read to its end safely; elsewhere it is a 411.
+    Returns a problem response, or None once the body is in place."""
+    if not request.environ.get("wsgi.input_terminated"):
+        return problem_response(
+            request,
+            status=411,
+            code="length_required",
+            detail="Chunked request bodies are not supported here; send Content-Length.",
+        )
+    limit = settings.MAX_REQUEST_BODY_BYTES
+    data = request.environ["wsgi.input"].read(limit + 1)
+    if len(data) > limit:
+        return _too_large(request)
+    request._stream = LimitedStream(io.BytesIO(data), len(data))
+    request.META["CONTENT_LENGTH"] = str(len(data))
+    return None
+
+
+def _too_large(request):
+    return problem_response(
+        request,
+        status=413,
+        code="payload_too_large",
+        detail=f"The request body exceeds {settings.MAX_REQUEST_BODY_BYTES} bytes.",
+    )
+
+
 class BodySizeLimitMiddleware:
     """Refuses bodies over MAX_REQUEST_BODY_BYTES with a 413 problem before anything reads them,
-    and NUL characters in the path or query, which no database text column can hold."""
+    reads chunked bodies (bounded by the same limit), and refuses NUL characters in the path
+    or query, which no database text column can hold."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -49,12 +136,11 @@ class BodySizeLimitMiddleware:
                 request, status=400, code="validation_error", detail="Invalid Content-Length."
             )
         if length > settings.MAX_REQUEST_BODY_BYTES:
-            return problem_response(
-                request,
-                status=413,
-                code="payload_too_large",
-                detail=f"The request body exceeds {settings.MAX_REQUEST_BODY_BYTES} bytes.",
-            )
+            return _too_large(request)
+        if "chunked" in request.META.get("HTTP_TRANSFER_ENCODING", "").lower():
+            refused = _chunked_body(request)
+            if refused is not None:
+                return refused
         return self.get_response(request)
 
 

@@ -8,6 +8,8 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig
+from django.db import InterfaceError as DbInterfaceError
+from django.db import OperationalError as DbOperationalError
 from django.http import Http404, JsonResponse
 from rest_framework import exceptions as drf_exceptions
 from rest_framework.response import Response
@@ -47,12 +49,27 @@ PROBLEM_TYPES: dict[str, tuple[int, str]] = {
     "duplicate_customer": (409, "A customer with the same identity already exists."),
     "key_limit_reached": (409, "The application already has the maximum number of live keys."),
     "key_not_live": (409, "The API key is revoked or expired."),
+    "length_required": (411, "A request body needs a length."),
+    "idempotency_key_in_use": (409, "A request with this Idempotency-Key is still in flight."),
+    "idempotency_key_invalid": (400, "The Idempotency-Key header is invalid."),
+    "idempotency_key_reused": (
+        422,
+        "This Idempotency-Key was already used with a different request.",
+    ),
+    "precondition_failed": (412, "The resource does not match the If-Match condition."),
     "payload_too_large": (413, "The request body is too large."),
     "unsupported_media_type": (415, "The request content type is not supported."),
     "rate_limited": (429, "Too many requests."),
     "internal_error": (500, "Internal server error."),
     "service_unavailable": (503, "A backing service is unavailable."),
 }
+
+
+# The database could not be reached or dropped the connection (Django wraps psycopg's and
+# sqlite3's errors in these). A client can retry; it is not a bug, so not a 500.
+DATABASE_UNAVAILABLE = (DbOperationalError, DbInterfaceError)
+MSG_DATABASE_UNAVAILABLE = "The database is unavailable; retry shortly."
+DATABASE_RETRY_AFTER = "5"
 
 
 class ApplicationError(Exception):
@@ -187,14 +204,36 @@ def _classify(exc: Exception) -> tuple[int, str, str, list[dict[str, Any]], dict
             [],
             {},
         )
+    if isinstance(exc, DATABASE_UNAVAILABLE):
+        return 503, "service_unavailable", MSG_DATABASE_UNAVAILABLE, [], {}
     return 500, "internal_error", "An unexpected error occurred. Quote the request_id.", [], {}
+
+
+def _retry_after(exc: Exception) -> str:
+    return DATABASE_RETRY_AFTER if isinstance(exc, DATABASE_UNAVAILABLE) else "1"
+
+
+def unavailable_response(request, exc: BaseException | None) -> JsonResponse | None:
+    """The 503 problem for a backing-service outage raised outside DRF (middleware, plain
+    Django views), or None when `exc` is something else."""
+    if not isinstance(exc, Exception):
+        return None
+    status, code, detail, _errors, _extra = _classify(exc)
+    if status != 503:
+        return None
+    logger.warning("Backing service unavailable in %s: %r", request.path, exc)
+    response = problem_response(request, status=503, code=code, detail=detail)
+    response["Retry-After"] = _retry_after(exc)
+    return response
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
     """DRF EXCEPTION_HANDLER: every exception becomes a problem-details response, never HTML."""
     status, code, detail, errors, extra = _classify(exc)
     request = context.get("request")
-    if status >= 500:
+    if status == 503 and isinstance(exc, DATABASE_UNAVAILABLE):
+        logger.warning("Database unavailable in %s: %r", context.get("view"), exc)
+    elif status >= 500:
         logger.exception("Unhandled error in %s", context.get("view"), exc_info=exc)
     body = problem_body(
         status=status,
@@ -215,5 +254,5 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
     for name, value in getattr(exc, "headers", {}).items():
         response[name] = value
     if status == 503 and "Retry-After" not in response:
-        response["Retry-After"] = "1"
+        response["Retry-After"] = _retry_after(exc)
     return response

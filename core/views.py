@@ -1,20 +1,33 @@
 """Unauthenticated plumbing endpoints and the URL-level error handlers (JSON, never HTML)."""
 
+import sys
+
 from django.conf import settings
 from django.core.cache import cache
+from django.core.exceptions import DisallowedHost
 from django.db import connection
 from django.http import JsonResponse
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET
 
-from core.problems import PROBLEM_TYPES, problem_response
+from core.problems import (
+    DATABASE_RETRY_AFTER,
+    PROBLEM_TYPES,
+    problem_response,
+    unavailable_response,
+)
+
+MSG_HOST_NOT_ALLOWED = "The Host header names a host this service does not answer to."
 
 
+@csrf_exempt  # GET-only: any other method is a 405 problem, not a CSRF page
 @require_GET
 def healthz(request):
     """Liveness: the process answers. Touches no backing service on purpose."""
     return JsonResponse({"status": "ok"})
 
 
+@csrf_exempt  # GET-only: any other method is a 405 problem, not a CSRF page
 @require_GET
 def index(request):
     """Where to start: the docs, the schema and the health checks."""
@@ -31,6 +44,7 @@ def index(request):
     )
 
 
+@csrf_exempt  # GET-only: any other method is a 405 problem, not a CSRF page
 @require_GET
 def readyz(request):
     """Readiness: the database and (when configured) Redis answer."""
@@ -49,16 +63,19 @@ def readyz(request):
             checks["redis"] = f"error: {exc.__class__.__name__}"
     ready = all(value == "ok" for value in checks.values())
     if not ready:
-        return problem_response(
+        response = problem_response(
             request,
             status=503,
             code="service_unavailable",
             detail="Not ready: " + ", ".join(f"{k} {v}" for k, v in checks.items()),
             extra={"checks": checks},
         )
+        response["Retry-After"] = DATABASE_RETRY_AFTER
+        return response
     return JsonResponse({"status": "ready", "checks": checks})
 
 
+@csrf_exempt  # GET-only: any other method is a 405 problem, not a CSRF page
 @require_GET
 def problem_types(request, code: str | None = None):
     """The catalogue that problem `type` URIs point at."""
@@ -77,11 +94,23 @@ def problem_types(request, code: str | None = None):
 
 
 def handler400(request, exception=None):
+    if isinstance(exception, DisallowedHost):
+        # Never echo the foreign host back: it is what an attacker wants in a link.
+        return problem_response(
+            request, status=400, code="validation_error", detail=MSG_HOST_NOT_ALLOWED
+        )
     return problem_response(request, status=400, code="validation_error", detail="Bad request.")
 
 
 def handler403(request, exception=None):
     return problem_response(request, status=403, code="permission_denied", detail="Forbidden.")
+
+
+def csrf_failure(request, reason=""):
+    """CSRF_FAILURE_VIEW: Django's own page is HTML; ours is a problem like every other error."""
+    return problem_response(
+        request, status=403, code="permission_denied", detail=f"CSRF check failed: {reason}"
+    )
 
 
 def handler404(request, exception=None):
@@ -91,6 +120,11 @@ def handler404(request, exception=None):
 
 
 def handler500(request):
+    # Django calls this inside its `except` block, so the exception is still at hand: a
+    # database or Redis outage outside a DRF view is a 503 with Retry-After, not a 500.
+    unavailable = unavailable_response(request, sys.exc_info()[1])
+    if unavailable is not None:
+        return unavailable
     return problem_response(
         request,
         status=500,

@@ -1,10 +1,63 @@
-"""Staff view of customers: soft-deleted rows stay visible; restore is an action."""
+"""Staff view of customers: every write goes through the services the API uses, so staff
+get the same normalisation, duplicate rules and soft delete; refusals land on the form."""
 
+from django import forms
 from django.contrib import admin, messages
 
 from core.problems import ApplicationError
+from customers.exceptions import CustomerNotFound
 from customers.models import WRITABLE_FIELDS, ApiProduct, Customer
-from customers.services import customer_create, customer_restore, customer_update
+from customers.services import (
+    customer_create,
+    customer_restore,
+    customer_soft_delete,
+    customer_update,
+)
+
+# The services name fields in errors by these names: here, the form's own field names.
+_FORM_FIELDS = {field: field for field in WRITABLE_FIELDS}
+_SHOWN = (
+    "id",
+    "tenant",
+    *WRITABLE_FIELDS,
+    "state",
+    "version",
+    "created_at",
+    "updated_at",
+    "deleted_at",
+)
+
+
+class CustomerAdminForm(forms.ModelForm):
+    """Validating the form is the service call: the write happens (once) while the form is
+    validated, so a duplicate or invalid value becomes a form error, never a success page."""
+
+    class Meta:
+        model = Customer
+        fields = ("tenant", *WRITABLE_FIELDS)
+
+    def _post_clean(self):
+        # Replaces ModelForm's model validation (as django.contrib.auth's forms do): the
+        # services own the rules, decided by the database, and they write the row.
+        if self.errors:
+            return
+        try:
+            if self.instance._state.adding:  # the pk is a UUID, set before saving
+                data = {f: self.cleaned_data[f] for f in WRITABLE_FIELDS if f in self.cleaned_data}
+                self.instance = customer_create(
+                    tenant=self.cleaned_data["tenant"], data=data, api_fields=_FORM_FIELDS
+                )
+            elif changed := [f for f in self.changed_data if f in WRITABLE_FIELDS]:
+                self.instance = customer_update(
+                    customer=self.instance,
+                    data={f: self.cleaned_data[f] for f in changed},
+                    api_fields=_FORM_FIELDS,
+                )
+        except ApplicationError as exc:
+            rows = exc.errors or [{"field": None, "message": exc.detail}]
+            for row in rows:
+                field = row.get("field") if row.get("field") in self.fields else None
+                self.add_error(field, row.get("message") or exc.detail)
 
 
 class DeletedFilter(admin.SimpleListFilter):
@@ -24,6 +77,7 @@ class DeletedFilter(admin.SimpleListFilter):
 
 @admin.register(Customer)
 class CustomerAdmin(admin.ModelAdmin):
+    form = CustomerAdminForm
     list_display = (
         "__str__",
         "email",
@@ -36,25 +90,33 @@ class CustomerAdmin(admin.ModelAdmin):
     )
     list_filter = ("customer_type", "state", DeletedFilter, "tenant")
     search_fields = ("first_name", "last_name", "email", "phone", "vat_number", "id")
-    readonly_fields = ("id", "created_at", "updated_at", "deleted_at", "state")
+    readonly_fields = ("id", "state", "version", "created_at", "updated_at", "deleted_at")
     list_select_related = ("tenant",)
     actions = ["restore_customers"]
 
+    def get_fields(self, request, obj=None):
+        return ("tenant", *WRITABLE_FIELDS) if obj is None else _SHOWN
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return ()
+        if obj.deleted_at is not None:  # restore it first (the action); the API agrees
+            return _SHOWN
+        return (*self.readonly_fields, "tenant")  # a customer never changes tenant
+
     def save_model(self, request, obj, form, change):
-        """Route staff edits through the services so normalisation and duplicate rules hold."""
-        data = {
-            field: form.cleaned_data[field]
-            for field in WRITABLE_FIELDS
-            if field in form.cleaned_data and (not change or field in form.changed_data)
-        }
+        """Nothing left to do: validating the form wrote the customer (CustomerAdminForm)."""
+
+    def delete_model(self, request, obj):
+        """A soft delete, the API's: the row stays (restore it with the action)."""
         try:
-            if change:
-                customer_update(customer=Customer.objects.get(pk=obj.pk), data=data)
-            else:
-                created = customer_create(tenant=form.cleaned_data["tenant"], data=data)
-                obj.pk = created.pk
-        except ApplicationError as exc:
-            self.message_user(request, f"Not saved: {exc.detail}", level=messages.ERROR)
+            customer_soft_delete(customer=obj)
+        except CustomerNotFound:  # already soft-deleted
+            pass
+
+    def delete_queryset(self, request, queryset):
+        for customer in queryset.filter(deleted_at__isnull=True).select_related("tenant"):
+            self.delete_model(request, customer)
 
     @admin.action(description="Restore selected soft-deleted customers")
     def restore_customers(self, request, queryset):

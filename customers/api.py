@@ -5,8 +5,10 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework import status
 from rest_framework.response import Response
 
+from core.conditional import entity_tags, if_none_match_hits
 from core.openapi import error_responses
 from core.pagination import keyset_slice, page_slice
+from core.urls import absolute_url
 from customers import selectors, services
 from customers.base_api import CustomerApi
 from customers.serializers import (
@@ -16,6 +18,7 @@ from customers.serializers import (
     CustomerSerializer,
     CustomerWriteSerializer,
     IncludeDeletedQuerySerializer,
+    render_customer,
 )
 from plans.models import ApiFamily, Method
 
@@ -29,7 +32,41 @@ class V1Api(CustomerApi):
 
 
 def _render(customer) -> dict:
-    return CustomerSerializer(customer).data
+    return render_customer(customer)
+
+
+def _customer_response(customer, *, status: int = 200, headers: dict | None = None) -> Response:
+    """One customer, with the ETag of its version (the one rule for every such response)."""
+    return Response(
+        _render(customer), status=status, headers={"ETag": customer.etag, **(headers or {})}
+    )
+
+
+def _if_match(request):
+    return entity_tags(request.headers.get("If-Match"))
+
+
+_ETAG = OpenApiParameter(
+    "ETag",
+    str,
+    OpenApiParameter.HEADER,
+    response=[200, 201],
+    description="Strong entity tag of this version of the customer; it changes with every "
+    "write. Send it back in If-Match to update or delete only that version.",
+)
+_IF_MATCH = OpenApiParameter(
+    "If-Match",
+    str,
+    OpenApiParameter.HEADER,
+    description="Only if the customer's current ETag is one of these (412 "
+    "`precondition_failed` otherwise, nothing changed). `*` or no header: unconditional.",
+)
+_IF_NONE_MATCH = OpenApiParameter(
+    "If-None-Match",
+    str,
+    OpenApiParameter.HEADER,
+    description="304 Not Modified, with no body, when the customer's ETag is one of these.",
+)
 
 
 def _parse_body(request) -> dict:
@@ -39,6 +76,8 @@ def _parse_body(request) -> dict:
 
 
 def _include_deleted(request) -> bool:
+    if not request.query_params:  # the common case: no serializer to build
+        return False
     query = IncludeDeletedQuerySerializer(data=request.query_params.dict())
     query.is_valid(raise_exception=True)
     return query.validated_data["includeDeleted"]
@@ -54,13 +93,14 @@ class CustomerCollectionApi(V1Api):
         operation_id="v1_customer_create",
         summary="Create a customer",
         request=CustomerWriteSerializer,
+        parameters=[_ETAG],
         responses={201: CustomerSerializer, **error_responses(409, 413, 415)},
     )
     def post(self, request):
         customer = services.customer_create(tenant=request.user.tenant, data=_parse_body(request))
-        location = request.build_absolute_uri(reverse("v1-customer-detail", args=[customer.pk]))
-        return Response(
-            _render(customer), status=status.HTTP_201_CREATED, headers={"Location": location}
+        location = absolute_url(request, reverse("v1-customer-detail", args=[customer.pk]))
+        return _customer_response(
+            customer, status=status.HTTP_201_CREATED, headers={"Location": location}
         )
 
     @extend_schema(
@@ -92,7 +132,15 @@ def customer_page_response(request) -> Response:
             "nextCursor": next_cursor,
         }
     else:
-        items, total, pages = page_slice(qs, sort=sort, page=params["page"], limit=limit)
+        total = selectors.customer_list_total(
+            tenant=request.user.tenant,
+            filters=request.query_params,
+            include_deleted=params["includeDeleted"],
+            queryset=qs,
+        )
+        items, total, pages = page_slice(
+            qs, sort=sort, page=params["page"], limit=limit, total=total
+        )
         body = {
             "data": CustomerSerializer(items, many=True).data,
             "page": params["page"],
@@ -136,39 +184,52 @@ class CustomerDetailApi(V1Api):
         tags=[TAG],
         operation_id="v1_customer_get",
         summary="Get a customer",
-        parameters=[IncludeDeletedQuerySerializer],
-        responses={200: CustomerSerializer, **error_responses(404)},
+        parameters=[IncludeDeletedQuerySerializer, _IF_NONE_MATCH, _ETAG],
+        responses={
+            200: CustomerSerializer,
+            304: OpenApiResponse(description="Not modified: If-None-Match matched the ETag"),
+            **error_responses(404),
+        },
     )
     def get(self, request, customer_id):
         customer = self.get_customer(
             customer_id=customer_id, include_deleted=_include_deleted(request)
         )
-        return Response(_render(customer))
+        if if_none_match_hits(customer.etag, request.headers.get("If-None-Match")):
+            return Response(status=status.HTTP_304_NOT_MODIFIED, headers={"ETag": customer.etag})
+        return _customer_response(customer)
 
     @extend_schema(
         tags=[TAG],
         operation_id="v1_customer_update",
         summary="Update a customer (partial)",
-        description="Only the fields sent change, as the seed's PUT describes; PATCH is the same.",
+        description="Only the fields sent change, as the seed's PUT describes; PATCH is the same. "
+        "Concurrent updates of different fields both survive; with If-Match the update "
+        "happens only if nobody changed the customer since you read that ETag.",
         request=CustomerWriteSerializer,
+        parameters=[_IF_MATCH, _ETAG],
         responses={
             200: CustomerSerializer,
-            **error_responses(404, 409, 413, 415),
+            **error_responses(404, 409, 412, 413, 415),
         },
     )
     def put(self, request, customer_id):
-        customer = self.get_customer(customer_id=customer_id)
-        customer = services.customer_update(customer=customer, data=_parse_body(request))
-        return Response(_render(customer))
+        customer = services.customer_update(
+            customer=self.get_customer(customer_id=customer_id),
+            data=_parse_body(request),
+            if_match=_if_match(request),
+        )
+        return _customer_response(customer)
 
     @extend_schema(
         tags=[TAG],
         operation_id="v1_customer_patch",
         summary="Update a customer (partial)",
         request=CustomerWriteSerializer,
+        parameters=[_IF_MATCH, _ETAG],
         responses={
             200: CustomerSerializer,
-            **error_responses(404, 409, 413, 415),
+            **error_responses(404, 409, 412, 413, 415),
         },
     )
     def patch(self, request, customer_id):
@@ -179,13 +240,16 @@ class CustomerDetailApi(V1Api):
         operation_id="v1_customer_delete",
         summary="Soft-delete a customer",
         description="Sets state `inactive` and `deletedAt`; frees the email and phone.",
+        parameters=[_IF_MATCH],
         responses={
             204: OpenApiResponse(description="Deleted"),
-            **error_responses(404),
+            **error_responses(404, 412),
         },
     )
     def delete(self, request, customer_id):
-        services.customer_soft_delete(customer=self.get_customer(customer_id=customer_id))
+        services.customer_soft_delete(
+            customer=self.get_customer(customer_id=customer_id), if_match=_if_match(request)
+        )
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -197,11 +261,12 @@ class CustomerRestoreApi(V1Api):
         operation_id="v1_customer_restore",
         summary="Restore a soft-deleted customer",
         request=None,
+        parameters=[_ETAG],
         responses={200: CustomerSerializer, **error_responses(404, 409)},
     )
     def post(self, request, customer_id):
         customer = self.get_customer(customer_id=customer_id, include_deleted=True)
-        return Response(_render(services.customer_restore(customer=customer)))
+        return _customer_response(services.customer_restore(customer=customer))
 
 
 class CustomerByEmailApi(V1Api):
@@ -211,11 +276,11 @@ class CustomerByEmailApi(V1Api):
         tags=[TAG],
         operation_id="v1_customer_by_email",
         summary="Find an active customer by email (case-insensitive)",
+        parameters=[_ETAG],
         responses={200: CustomerSerializer, **error_responses(404)},
     )
     def get(self, request, email):
-        customer = self.get_customer(email=email)
-        return Response(_render(customer))
+        return _customer_response(self.get_customer(email=email))
 
 
 class CustomerByPhoneApi(V1Api):
@@ -231,10 +296,10 @@ class CustomerByPhoneApi(V1Api):
                 str,
                 OpenApiParameter.PATH,
                 description="Any format; national numbers use the tenant's region.",
-            )
+            ),
+            _ETAG,
         ],
         responses={200: CustomerSerializer, **error_responses(404)},
     )
     def get(self, request, phone):
-        customer = self.get_customer(phone=phone)
-        return Response(_render(customer))
+        return _customer_response(self.get_customer(phone=phone))

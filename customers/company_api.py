@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from core.openapi import error_responses
 from core.pagination import next_link
 from core.serializers import CursorQuerySerializer
+from core.urls import absolute_url
 from customers import selectors, services
 from customers.base_api import CustomerApi
 from customers.company_serializers import (
@@ -129,8 +130,8 @@ class CompanyCustomerCollectionApi(CompanyApi):
         customer = services.customer_create(
             tenant=request.user.tenant, data=body.validated_data, api_fields=COMPANY_API_FIELDS
         )
-        location = request.build_absolute_uri(
-            reverse("company-customer-detail", kwargs={**route, "customerId": customer.pk})
+        location = absolute_url(
+            request, reverse("company-customer-detail", kwargs={**route, "customerId": customer.pk})
         )
         return Response(
             CompanyCustomerSerializer(customer).data,

@@ -3,8 +3,9 @@
 import re
 
 import django_filters
-from django.db.models import Q
+from django.db.models import F, Q
 
+from core.expressions import ILikeContains
 from customers.models import Customer, CustomerState, CustomerType
 
 _NON_DIGITS = re.compile(r"\D+")
@@ -32,15 +33,18 @@ class CustomerFilter(django_filters.FilterSet):
         term = value.strip()
         if not term:
             return queryset
+        # ILIKE on PostgreSQL, each column as the trigram index (migration 0006) holds it.
         match = (
-            Q(first_name__icontains=term)
-            | Q(last_name__icontains=term)
-            | Q(email__icontains=term)
+            Q(ILikeContains(F("first_name"), term))
+            | Q(ILikeContains(F("last_name"), term))
+            | Q(ILikeContains(F("email"), term))
             | Q(phone__contains=term)
         )
         parts = term.split()
         if len(parts) == 2:  # "Mario Rossi"
-            match |= Q(first_name__icontains=parts[0], last_name__icontains=parts[1])
+            match |= Q(ILikeContains(F("first_name"), parts[0])) & Q(
+                ILikeContains(F("last_name"), parts[1])
+            )
         digits = _NON_DIGITS.sub("", term)
         if len(digits) >= 3:
             match |= Q(phone__contains=digits)

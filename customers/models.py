@@ -42,10 +42,27 @@ WRITABLE_FIELDS = {
 
 _ACTIVE = models.Q(deleted_at__isnull=True)
 
+# The one comparison form of an email: the unique constraint below indexes it and every
+# lookup (customers.selectors) compares with it, so a lookup is a seek on that index.
+EMAIL_KEY = Lower("email")
+
+# The /v1 sorts (customers.serializers.V1_SORTS) and the index each pages on, over the
+# active customers the lists show: a keyset cursor seeks on it, an offset page walks it.
+SORT_INDEXES = {
+    "created_at": "customer_active_created",
+    "updated_at": "customer_active_updated",
+    "last_name": "customer_active_last_name",
+    "first_name": "customer_active_first_name",
+    "email": "customer_active_email",
+}
+
 
 class Customer(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    tenant = models.ForeignKey("tenants.Tenant", on_delete=models.CASCADE, related_name="customers")
+    # No index of its own: customer_tenant_created leads with tenant.
+    tenant = models.ForeignKey(
+        "tenants.Tenant", on_delete=models.CASCADE, related_name="customers", db_index=False
+    )
     first_name = models.CharField(max_length=100, blank=True)
     last_name = models.CharField(max_length=100, blank=True)
     email = models.CharField(max_length=254, blank=True, help_text="Stored as given.")
@@ -61,13 +78,15 @@ class Customer(models.Model):
     created_at = models.DateTimeField(auto_now_add=True, db_index=False)
     updated_at = models.DateTimeField(auto_now=True)
     deleted_at = models.DateTimeField(null=True, blank=True)
+    # Bumped by every write (customers.services), so the ETag changes exactly when the row does.
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         ordering = ["-created_at", "-id"]
         constraints = [
             models.UniqueConstraint(
                 "tenant",
-                Lower("email"),
+                EMAIL_KEY,
                 name=UNIQUE_ACTIVE_EMAIL,
                 condition=_ACTIVE & ~models.Q(email=""),
             ),
@@ -78,9 +97,12 @@ class Customer(models.Model):
             ),
         ]
         indexes = [
-            # Keyset paging and the default sort: (tenant, created_at, id).
+            *(
+                models.Index(fields=["tenant", field, "id"], name=name, condition=_ACTIVE)
+                for field, name in SORT_INDEXES.items()
+            ),
+            # Lists that include soft-deleted customers (default sort), and the tenant FK.
             models.Index(fields=["tenant", "created_at", "id"], name="customer_tenant_created"),
-            models.Index(fields=["tenant", "last_name", "id"], name="customer_tenant_last_name"),
         ]
 
     def __str__(self) -> str:
@@ -90,6 +112,11 @@ class Customer(models.Model):
     @property
     def is_deleted(self) -> bool:
         return self.deleted_at is not None
+
+    @property
+    def etag(self) -> str:
+        """Strong entity tag of this version of the customer (RFC 9110 section 8.8.3)."""
+        return f'"{self.pk}.{self.version}"'
 
 
 class ApiProduct(models.Model):
@@ -109,3 +136,20 @@ class ApiProduct(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.slug})"
+
+
+class TenantCounter(models.Model):
+    """How many active (not soft-deleted) customers a tenant has, exact at every commit.
+
+    Written only by database triggers on the customers table (migration 0005 and
+    customers.counting), in the transaction of each write: every path (services, admin,
+    bulk, raw SQL, COPY) is counted, and `paged` reads its `total` here instead of counting.
+    """
+
+    tenant = models.OneToOneField(
+        "tenants.Tenant", on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    active = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.tenant_id}: {self.active} active customers"

@@ -4,13 +4,15 @@ import re
 import uuid
 from collections.abc import Mapping
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet, Value
+from django.db.models.functions import Lower
+from django.db.models.lookups import Exact
 
 from core.pagination import keyset_slice, make_sorts
 from core.problems import ApplicationError
 from customers.exceptions import CustomerNotFound
 from customers.filters import CustomerFilter
-from customers.models import ApiProduct, Customer, CustomerState
+from customers.models import EMAIL_KEY, ApiProduct, Customer, CustomerState, TenantCounter
 from customers.validation import parse_phone
 from tenants.models import Tenant
 
@@ -20,6 +22,18 @@ _SLUG = re.compile(r"[-a-zA-Z0-9_]{1,50}")
 class InvalidFilter(ApplicationError):
     status = 400
     code = "invalid_query"
+
+
+def _email_is(email: str) -> Q:
+    """Email equality as uniqueness defines it: the unique index's own expression and
+    condition, so the lookup is a seek on that index (never UPPER(email), which none covers)."""
+    return Q(Exact(EMAIL_KEY, Lower(Value(email)))) & ~Q(email="")
+
+
+def _only(qs: QuerySet) -> Customer | None:
+    """The one row a unique key selects, read without the model's default ordering, so
+    PostgreSQL reads it from the unique index and sorts nothing."""
+    return next(iter(qs.order_by()[:1]), None)
 
 
 def customer_base_queryset(*, tenant: Tenant, include_deleted: bool = False) -> QuerySet:
@@ -48,6 +62,25 @@ def customer_list(
             "; ".join(f"{e['field']}: {e['message']}" for e in errors), errors=errors
         )
     return filterset.qs
+
+
+def customer_active_count(*, tenant: Tenant) -> int:
+    """How many active customers the tenant has: one primary-key read of the counter the
+    database triggers keep exact (customers.counting), never a COUNT over customers."""
+    count = TenantCounter.objects.filter(tenant=tenant).values_list("active", flat=True).first()
+    return count or 0
+
+
+def customer_list_total(
+    *, tenant: Tenant, filters: Mapping[str, str], include_deleted: bool, queryset: QuerySet
+) -> int:
+    """How many customers `queryset` (customer_list's, for these arguments) holds. Every
+    active customer: the counter. With a filter or soft-deleted ones: a COUNT of the query,
+    which costs what finding every match costs (an index for search, createdAfter/Before)."""
+    filtered = any(str(filters.get(name) or "").strip() for name in CustomerFilter.base_filters)
+    if filtered or include_deleted:
+        return queryset.count()
+    return customer_active_count(tenant=tenant)
 
 
 OLDEST_FIRST = make_sorts({"createdAt": ("created_at", True)})["createdAt"]
@@ -79,7 +112,7 @@ def customer_get_by_email(*, tenant: Tenant, email: str) -> Customer | None:
     # No stored email is longer (NUL never gets here: core.middleware refuses it with 400).
     if not email or len(email) > 254:
         return None
-    return customer_base_queryset(tenant=tenant).filter(email__iexact=email).first()
+    return _only(customer_base_queryset(tenant=tenant).filter(_email_is(email)))
 
 
 def customer_get_by_phone(*, tenant: Tenant, phone: str) -> Customer | None:
@@ -87,7 +120,7 @@ def customer_get_by_phone(*, tenant: Tenant, phone: str) -> Customer | None:
     e164 = parse_phone(phone, tenant.default_region)
     if e164 is None:
         return None
-    return customer_base_queryset(tenant=tenant).filter(phone=e164).first()
+    return _only(customer_base_queryset(tenant=tenant).filter(phone=e164))
 
 
 def customer_get_or_404(
@@ -121,13 +154,13 @@ def customer_find_active_duplicate(
 ) -> tuple[str, Customer] | None:
     """Which active customer already holds this email or phone (checked in that order)."""
     base = customer_base_queryset(tenant=tenant).exclude(pk=exclude_id)
-    checks = [("email", {"email__iexact": email}), ("phone", {"phone": phone})]
+    checks = [("email", _email_is(email)), ("phone", Q(phone=phone))]
     if field is not None:
         checks.sort(key=lambda check: check[0] != field)
     for name, lookup in checks:
         value = email if name == "email" else phone
         if value:
-            holder = base.filter(**lookup).first()
+            holder = _only(base.filter(lookup))
             if holder is not None:
                 return name, holder
     return None

@@ -66,6 +66,17 @@ class CustomerSerializer(serializers.Serializer):
     deletedAt = serializers.DateTimeField(source="deleted_at", allow_null=True)  # noqa: N815
 
 
+# One instance for every response: building a serializer deep-copies its fields, which cost
+# more than rendering one customer. to_representation keeps no per-call state.
+_CUSTOMER = CustomerSerializer()
+
+
+def render_customer(customer) -> dict:
+    """A customer as every /v1 response shows it (CustomerSerializer, without the per-call
+    construction)."""
+    return _CUSTOMER.to_representation(customer)
+
+
 def _text(max_length: int, **kwargs) -> serializers.CharField:
     """Optional text; null clears the field like an empty string."""
     return StrictCharField(

@@ -1,14 +1,17 @@
 """Customer writes and their business rules; every route family calls these, none writes its own."""
 
+from collections.abc import Collection
 from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from core.conditional import PreconditionFailed, if_match_allows
 from customers.exceptions import (
     MSG_IDENTITY_REQUIRED,
     MSG_RESTORE_DUPLICATE,
     CustomerConflict,
+    CustomerNotFound,
     CustomerValidationError,
 )
 from customers.models import CONSTRAINT_FIELDS, WRITABLE_FIELDS, Customer, CustomerState
@@ -90,41 +93,85 @@ def customer_create(
     return customer
 
 
+def _lock(customer: Customer, *, include_deleted: bool = False) -> Customer:
+    """The customer's current row, locked until the transaction ends, so the write that
+    follows is decided on what is stored now, not on what the caller read earlier. A
+    soft-deleted customer counts as gone unless `include_deleted`: CustomerNotFound."""
+    rows = Customer.objects.select_for_update().filter(pk=customer.pk, tenant_id=customer.tenant_id)
+    if not include_deleted:
+        rows = rows.filter(deleted_at__isnull=True)
+    locked = rows.first()
+    if locked is None:
+        raise CustomerNotFound()
+    locked.tenant = customer.tenant  # already loaded; not locked (FOR UPDATE covers self only)
+    return locked
+
+
+def _check_if_match(customer: Customer, if_match: Collection[str] | None) -> None:
+    if not if_match_allows(customer.etag, if_match):
+        raise PreconditionFailed()
+
+
 def customer_update(
-    *, customer: Customer, data: dict[str, Any], api_fields: dict[str, str] = WRITABLE_FIELDS
+    *,
+    customer: Customer,
+    data: dict[str, Any],
+    api_fields: dict[str, str] = WRITABLE_FIELDS,
+    if_match: Collection[str] | None = None,
 ) -> Customer:
-    """Partial update: only the fields sent change; the identity rule still holds afterwards."""
+    """Partial update: only the fields sent change; the identity rule still holds afterwards.
+
+    Decided under a row lock on the stored row: a concurrent update of other fields survives,
+    an update of a customer deleted meanwhile is a 404 (it never brings it back), and
+    `if_match` (entity tags, None for any) is compared with the stored version (412).
+    """
     clean = _normalize(tenant=customer.tenant, data=data, api_fields=api_fields)
-    for field, value in clean.items():
-        setattr(customer, field, value)
-    _require_identity(customer)
-    _save_or_conflict(customer, api_fields=api_fields)
-    return customer
+    with transaction.atomic():
+        locked = _lock(customer)
+        _check_if_match(locked, if_match)
+        for field, value in clean.items():
+            setattr(locked, field, value)
+        _require_identity(locked)
+        locked.version += 1
+        _save_or_conflict(
+            locked, api_fields=api_fields, update_fields=[*clean, "version", "updated_at"]
+        )
+    return locked
 
 
-def customer_soft_delete(*, customer: Customer) -> Customer:
-    """Soft delete: state inactive and deletedAt set; frees the email and phone for reuse."""
-    now = timezone.now()
-    updated = Customer.objects.filter(pk=customer.pk, deleted_at__isnull=True).update(
-        state=CustomerState.INACTIVE, deleted_at=now, updated_at=now
-    )
-    if updated:
-        customer.state, customer.deleted_at, customer.updated_at = CustomerState.INACTIVE, now, now
-    return customer
+def customer_soft_delete(
+    *, customer: Customer, if_match: Collection[str] | None = None
+) -> Customer:
+    """Soft delete: state inactive and deletedAt set; frees the email and phone for reuse.
+
+    Under a row lock: of two concurrent deletes one wins and the other is a 404, as a second
+    delete is; `if_match` as in customer_update (412 when it names another version).
+    """
+    with transaction.atomic():
+        locked = _lock(customer)
+        _check_if_match(locked, if_match)
+        locked.state, locked.deleted_at = CustomerState.INACTIVE, timezone.now()
+        locked.version += 1
+        locked.save(update_fields=["state", "deleted_at", "version", "updated_at"])
+    return locked
 
 
 def customer_restore(
     *, customer: Customer, api_fields: dict[str, str] = WRITABLE_FIELDS
 ) -> Customer:
-    """Undo a soft delete; 409 if its email or phone now belongs to another active customer."""
-    if customer.deleted_at is None:
-        return customer
-    customer.state = CustomerState.ACTIVE
-    customer.deleted_at = None
-    _save_or_conflict(
-        customer,
-        api_fields=api_fields,
-        template=MSG_RESTORE_DUPLICATE,
-        update_fields=["state", "deleted_at", "updated_at"],
-    )
-    return customer
+    """Undo a soft delete; 409 if its email or phone now belongs to another active customer
+    (the partial unique indexes decide, also against a concurrent create). Restoring an
+    active customer changes nothing."""
+    with transaction.atomic():
+        locked = _lock(customer, include_deleted=True)
+        if locked.deleted_at is None:
+            return locked
+        locked.state, locked.deleted_at = CustomerState.ACTIVE, None
+        locked.version += 1
+        _save_or_conflict(
+            locked,
+            api_fields=api_fields,
+            template=MSG_RESTORE_DUPLICATE,
+            update_fields=["state", "deleted_at", "version", "updated_at"],
+        )
+    return locked

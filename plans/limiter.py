@@ -23,6 +23,7 @@ from datetime import UTC, datetime
 from typing import NamedTuple, Protocol
 
 from django.conf import settings
+from django.core.cache import cache
 
 from plans import usage_store, windows
 from plans.models import RATE_LIMITED
@@ -73,6 +74,8 @@ class Decision:
     now: datetime
     counters: list[CounterState]
     flush_due: bool = False
+    stale: bool = False  # a guard failed: nothing was counted (see hit)
+    claimed: tuple[bool, ...] = ()
 
     @property
     def blocking(self) -> list[CounterState]:
@@ -124,6 +127,11 @@ class HitCall:
     usage_fields: Sequence[str]  # each gets + 1 (see usage_store.usage_field)
     bucket_expire_at: int
     flush_interval: int  # seconds; 0 never asks for a flush
+    # Cache entries (Django cache keys) that must still hold these values, else nothing is
+    # counted and the outcome is `stale`: the caller's cached view of the key or plan is old.
+    guards: Sequence[tuple[str, object]] = ()
+    # Cache keys to `add` (set if absent) with a TTL in seconds, e.g. "record last use".
+    claims: Sequence[tuple[str, int]] = ()
     # Each gets + 1 instead when the request is refused: 429s are usage too (RATE_LIMITED).
     refused_fields: Sequence[str] = ()
 
@@ -132,6 +140,8 @@ class HitOutcome(NamedTuple):
     allowed: bool
     flush_due: bool
     used: list[int]  # per counter, after this request
+    stale: bool = False  # a guard failed: nothing was counted
+    claimed: tuple[bool, ...] = ()  # per claim
 
 
 class LimiterBackend(Protocol):
@@ -148,33 +158,51 @@ class LimiterBackend(Protocol):
 _HIT_LUA = (
     usage_store.RECORD_USAGE_LUA
     + """
--- KEYS[1]           usage bucket of this application and hour (a hash)
--- KEYS[2]           dirty set of buckets waiting for the flush
--- KEYS[3]           the application's pending set (its hours waiting for the flush)
--- KEYS[4]           flush-due marker
--- KEYS[5 .. 4+n]    one counter per limit
--- ARGV[1]           bucket expire-at (unix time)
--- ARGV[2]           the bucket's dirty-set member, "<application id>:<hour>"
--- ARGV[3]           the hour (unix time), the pending-set member
--- ARGV[4]           flush interval in seconds (0: never)
--- ARGV[5]           n, the number of counters
--- ARGV[6]           r, the number of refusal fields
--- ARGV[7 .. 6+n]    each counter's limit
--- ARGV[7+n .. 6+2n] each counter's expire-at (0: never)
--- ARGV[7+2n .. 6+2n+r]  usage fields to add one to if the request is refused
--- ARGV[7+2n+r ..]   usage fields to add one to if it is admitted
--- Returns {allowed, flush due, counter values after this request...}.
+-- KEYS[1]                usage bucket of this application and hour (a hash)
+-- KEYS[2]                dirty set of buckets waiting for the flush
+-- KEYS[3]                the application's pending set (its hours waiting for the flush)
+-- KEYS[4]                flush-due marker
+-- KEYS[5 .. 4+n]         one counter per limit
+-- KEYS[5+n .. 4+n+g]     one guard key per guard
+-- KEYS[5+n+g .. 4+n+g+c] one claim key per claim
+-- ARGV[1]                bucket expire-at (unix time)
+-- ARGV[2]                the bucket's dirty-set member, "<application id>:<hour>"
+-- ARGV[3]                the hour (unix time), the pending-set member
+-- ARGV[4]                flush interval in seconds (0: never)
+-- ARGV[5], [6], [7]      n, g and c: the number of counters, guards and claims
+-- ARGV[8 .. 7+n]         each counter's limit
+-- ARGV[8+n .. 7+2n]      each counter's expire-at (0: never)
+-- ARGV[8+2n .. 7+2n+g]   each guard's expected value (the key must hold exactly this)
+-- ARGV[8+2n+g .. 7+2n+g+c] each claim's TTL in seconds
+-- ARGV[8+2n+g+c]        r, the number of refusal fields (call it b = 8+2n+g+c)
+-- ARGV[b+1 .. b+r]       usage fields to add one to if the request is refused
+-- ARGV[b+r+1 ..]         usage fields to add one to if it is admitted
+-- Returns {allowed, flush due, stale, claimed..., counter values after this request...}:
+-- when a guard fails nothing is counted or claimed and stale is 1.
 local bucket, dirty, pending, flush_due = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 local bucket_expire_at, member, hour = tonumber(ARGV[1]), ARGV[2], ARGV[3]
-local flush_interval, n, r = tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6])
+local flush_interval = tonumber(ARGV[4])
+local n, g, c = tonumber(ARGV[5]), tonumber(ARGV[6]), tonumber(ARGV[7])
 local counters, limits, expire_at, refused, fields = {}, {}, {}, {}, {}
 for i = 1, n do
   counters[i] = KEYS[4 + i]
-  limits[i] = tonumber(ARGV[6 + i])
-  expire_at[i] = tonumber(ARGV[6 + n + i])
+  limits[i] = tonumber(ARGV[7 + i])
+  expire_at[i] = tonumber(ARGV[7 + n + i])
 end
-for j = 7 + 2 * n, 6 + 2 * n + r do refused[#refused + 1] = ARGV[j] end
-for j = 7 + 2 * n + r, #ARGV do fields[#fields + 1] = ARGV[j] end
+for i = 1, g do
+  if redis.call('GET', KEYS[4 + n + i]) ~= ARGV[7 + 2 * n + i] then
+    return {0, 0, 1}
+  end
+end
+local claimed = {}
+for i = 1, c do
+  local ttl = tonumber(ARGV[7 + 2 * n + g + i])
+  claimed[i] = redis.call('SET', KEYS[4 + n + g + i], '1', 'NX', 'EX', ttl) and 1 or 0
+end
+local b = 8 + 2 * n + g + c
+local r = tonumber(ARGV[b])
+for j = b + 1, b + r do refused[#refused + 1] = ARGV[j] end
+for j = b + r + 1, #ARGV do fields[#fields + 1] = ARGV[j] end
 
 local used = {}
 local allowed = 1
@@ -191,7 +219,10 @@ if allowed == 1 then
 else
   record_usage(bucket, dirty, pending, member, hour, bucket_expire_at, refused)
 end
-return {allowed, claim_flush(flush_due, flush_interval), unpack(used)}
+local out = {allowed, claim_flush(flush_due, flush_interval), 0}
+for i = 1, c do out[#out + 1] = claimed[i] end
+for i = 1, n do out[#out + 1] = used[i] end
+return out
 """
 )
 
@@ -217,6 +248,8 @@ class RedisBackend:
             self.usage.pending(app),
             self.usage.flush_due,
             *(self.rl + c.key for c in call.counters),
+            *(cache.make_key(key) for key, _value in call.guards),
+            *(cache.make_key(key) for key, _ttl in call.claims),
         ]
         argv = [
             call.bucket_expire_at,
@@ -224,9 +257,14 @@ class RedisBackend:
             hour,
             call.flush_interval,
             len(call.counters),
-            len(call.refused_fields),
+            len(call.guards),
+            len(call.claims),
             *(c.limit for c in call.counters),
             *(c.expire_at or 0 for c in call.counters),
+            # The bytes django-redis stores for the value, so the script compares exactly.
+            *(cache.client.encode(value) for _key, value in call.guards),
+            *(ttl for _key, ttl in call.claims),
+            len(call.refused_fields),
             *call.refused_fields,
             *call.usage_fields,
         ]
@@ -234,8 +272,12 @@ class RedisBackend:
 
     def hit(self, call: HitCall) -> HitOutcome:
         keys, argv = self._script_args(call)
-        allowed, flush, *used = self._hit(keys=keys, args=argv)
-        return HitOutcome(bool(allowed), bool(flush), [int(u) for u in used])
+        allowed, flush, stale, *rest = self._hit(keys=keys, args=argv)
+        if stale:
+            return HitOutcome(False, False, [], stale=True)
+        claimed = tuple(bool(x) for x in rest[: len(call.claims)])
+        used = [int(u) for u in rest[len(call.claims) :]]
+        return HitOutcome(bool(allowed), bool(flush), used, claimed=claimed)
 
     def counts(self, keys: Sequence[str]) -> list[int]:
         if not keys:
@@ -267,6 +309,10 @@ class MemoryBackend:
     def hit(self, call: HitCall) -> HitOutcome:
         now_ts = datetime.now(UTC).timestamp()
         with self.lock:
+            # The in-process cache is the only one there is: check and claim in it.
+            if any(cache.get(key) != value for key, value in call.guards):
+                return HitOutcome(False, False, [], stale=True)
+            claimed = tuple(cache.add(key, 1, ttl) for key, ttl in call.claims)
             used = [self._get(c.key, now_ts) for c in call.counters]
             allowed = all(u < c.limit for u, c in zip(used, call.counters, strict=True))
             if allowed:
@@ -282,7 +328,7 @@ class MemoryBackend:
                 self.counters = {
                     k: v for k, v in self.counters.items() if v[1] is None or v[1] > now_ts
                 }
-        return HitOutcome(allowed, flush, used)
+        return HitOutcome(allowed, flush, used, claimed=claimed)
 
     def counts(self, keys: Sequence[str]) -> list[int]:
         now_ts = datetime.now(UTC).timestamp()
@@ -330,11 +376,17 @@ def hit(
     metrics: Sequence[str],
     at: datetime | None = None,
     flush_interval: int | None = None,
+    guards: Sequence[tuple[str, object]] = (),
+    claims: Sequence[tuple[str, int]] = (),
 ) -> Decision:
     """Count one request of `application_id` against `limits`, atomically: if any counter is
     full nothing is incremented and the decision is a refusal. An admitted request is also
     added to the hourly usage of the application and of `key_id` for each of `metrics`; a
-    refused one is added as the RATE_LIMITED metric instead (what staff analytics count)."""
+    refused one is added as the RATE_LIMITED metric instead (what staff analytics count).
+
+    In the same atomic step, `guards` (cache key, value) must all still hold, else nothing is
+    counted and the decision is `stale` (the caller re-reads what it cached and calls again);
+    `claims` (cache key, TTL) are added if absent, and `Decision.claimed` says which were."""
     at = at or windows.now()
     window_list = [window_for(limit.period, at) for limit in limits]
     fields = [usage_field(None, m) for m in metrics]
@@ -356,18 +408,28 @@ def hit(
             ],
             hour_ts=int(hour.timestamp()),
             usage_fields=fields,
-            refused_fields=refused,
             bucket_expire_at=int((hour + USAGE_RETENTION).timestamp()),
             flush_interval=(
                 settings.USAGE_FLUSH_INTERVAL_SECONDS if flush_interval is None else flush_interval
             ),
+            guards=guards,
+            claims=claims,
+            refused_fields=refused,
         )
     )
+    if outcome.stale:
+        return Decision(allowed=False, now=at, counters=[], stale=True)
     states = [
         CounterState(limit, window, u)
         for limit, window, u in zip(limits, window_list, outcome.used, strict=True)
     ]
-    return Decision(allowed=outcome.allowed, now=at, counters=states, flush_due=outcome.flush_due)
+    return Decision(
+        allowed=outcome.allowed,
+        now=at,
+        counters=states,
+        flush_due=outcome.flush_due,
+        claimed=outcome.claimed,
+    )
 
 
 def peek_many(

@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import time
 import uuid
 from dataclasses import dataclass
 
 from django.core.cache import cache
 
+from core.cache_errors import CACHE_ERRORS
 from plans import limiter
 from plans.models import HITS, Plan
 
 PLAN_CACHE_SECONDS = 600
+PLAN_LOCAL_SECONDS = 60  # how long a process keeps a plan it has not had to re-read
+
+# plan id -> (snapshot, version, time.monotonic() when read): see plan_snapshot_local.
+_local: dict[int, tuple[PlanSnapshot, str, float]] = {}
 
 
 def plan_get_default() -> Plan:
@@ -56,30 +62,60 @@ def _plan_version(plan_id: int) -> str:
     return version
 
 
-def plan_snapshot_get(*, plan_id: int) -> PlanSnapshot | None:
-    """The plan as enforcement sees it: two cache reads once warm, no database query.
+def _plan_snapshot_build(plan_id: int) -> PlanSnapshot | None:
+    plan = Plan.objects.filter(pk=plan_id).prefetch_related("limits").first()
+    if plan is None:
+        return None
+    return PlanSnapshot(
+        id=plan.pk,
+        slug=plan.slug,
+        name=plan.name,
+        families=frozenset(plan.families or []),
+        methods=frozenset(plan.methods or []),
+        trial_days=plan.trial_days,
+        limits=tuple(
+            limiter.LimitSpec(lim.metric, lim.period, lim.value)
+            for lim in sorted(plan.limits.all(), key=lambda lim: (lim.metric, lim.period))
+        ),
+    )
+
+
+def plan_snapshot_versioned(*, plan_id: int) -> tuple[PlanSnapshot | None, str | None]:
+    """(the plan as enforcement sees it, the version it was read under): two cache reads
+    once warm, no database query. Also kept in this process for plan_snapshot_local. With
+    Redis unavailable the plan is read from the database and the version is None.
 
     The version is read before the database, so a snapshot built from data that a
     concurrent `plan_touch` replaced is stored under the old version and never read.
     """
-    version = _plan_version(plan_id)
-    key = f"plans:snapshot:{plan_id}:{version}"
-    snapshot = cache.get(key)
+    try:
+        version = _plan_version(plan_id)
+        key = f"plans:snapshot:{plan_id}:{version}"
+        snapshot = cache.get(key)
+    except CACHE_ERRORS:  # Redis unavailable: the database answers, nothing is kept
+        return _plan_snapshot_build(plan_id), None
     if snapshot is None:
-        plan = Plan.objects.filter(pk=plan_id).prefetch_related("limits").first()
-        if plan is None:
-            return None
-        snapshot = PlanSnapshot(
-            id=plan.pk,
-            slug=plan.slug,
-            name=plan.name,
-            families=frozenset(plan.families or []),
-            methods=frozenset(plan.methods or []),
-            trial_days=plan.trial_days,
-            limits=tuple(
-                limiter.LimitSpec(lim.metric, lim.period, lim.value)
-                for lim in sorted(plan.limits.all(), key=lambda lim: (lim.metric, lim.period))
-            ),
-        )
-        cache.set(key, snapshot, PLAN_CACHE_SECONDS)
-    return snapshot
+        snapshot = _plan_snapshot_build(plan_id)
+        if snapshot is None:
+            return None, version
+        try:
+            cache.set(key, snapshot, PLAN_CACHE_SECONDS)
+        except CACHE_ERRORS:
+            return snapshot, None
+    _local[plan_id] = (snapshot, version, time.monotonic())
+    return snapshot, version
+
+
+def plan_snapshot_get(*, plan_id: int) -> PlanSnapshot | None:
+    """The current plan (see plan_snapshot_versioned)."""
+    return plan_snapshot_versioned(plan_id=plan_id)[0]
+
+
+def plan_snapshot_local(*, plan_id: int) -> tuple[PlanSnapshot, str] | None:
+    """This process's copy of the plan with its version, read at most PLAN_LOCAL_SECONDS ago,
+    at no cost. It may be out of date: use it only where the version is confirmed in the same
+    atomic step (the limiter's guard on plan_version_key), or re-read before refusing."""
+    entry = _local.get(plan_id)
+    if entry is None or time.monotonic() - entry[2] > PLAN_LOCAL_SECONDS:
+        return None
+    return entry[0], entry[1]

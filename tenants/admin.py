@@ -3,12 +3,13 @@ caches each key's tenant, sees them on the next request in every server process.
 
 from django.contrib import admin
 
+from core.admin import DeleteThroughServiceMixin
 from tenants.models import Tenant
 from tenants.services import tenant_delete_many, tenant_set_active, tenant_update
 
 
 @admin.register(Tenant)
-class TenantAdmin(admin.ModelAdmin):
+class TenantAdmin(DeleteThroughServiceMixin, admin.ModelAdmin):
     list_display = ("name", "public_id", "is_active", "default_region", "vat_strict", "created_at")
     list_filter = ("is_active", "default_region", "vat_strict")
     search_fields = ("name", "public_id")
@@ -21,11 +22,8 @@ class TenantAdmin(admin.ModelAdmin):
         else:
             super().save_model(request, obj, form, change)
 
-    def delete_model(self, request, obj):
-        tenant_delete_many(tenant_ids=[obj.pk])
-
-    def delete_queryset(self, request, queryset):
-        tenant_delete_many(tenant_ids=list(queryset.values_list("pk", flat=True)))
+    def delete_rows(self, pks):
+        tenant_delete_many(tenant_ids=pks)
 
     @admin.action(description="Deactivate selected tenants (their keys stop at once)")
     def deactivate(self, request, queryset):

@@ -13,6 +13,7 @@ from django.db import connection
 from rest_framework.test import APIClient
 
 from apikeys.services import apikey_create
+from core.cache_errors import breaker
 from plans import limiter, usage_store
 from tenants.services import tenant_create
 
@@ -38,10 +39,12 @@ def make_client(tenant, raw_key, *, header: bool = True) -> APIClient:
 @pytest.fixture(autouse=True)
 def _clear_cache():
     """Caches (Redis in CI) outlive a test's database rollback; start each test clean."""
+    breaker.reset()
     cache.clear()
     limiter.reset_memory_backend()
     usage_store.reset_memory_store()
     yield
+    breaker.reset()  # a test that met an unreachable Redis must not leave the breaker open
     cache.clear()
     limiter.reset_memory_backend()
     usage_store.reset_memory_store()

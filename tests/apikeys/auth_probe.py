@@ -1,5 +1,6 @@
 """A second server process for tests: reads `<api key> <tenant id>` lines on stdin and answers
-each with one JSON line saying how authentication went and how many queries it took.
+each with one JSON line saying how a request went (authentication, permissions and the
+limiter, as every API view runs them) and how many queries it took.
 
 Run by tests/apikeys/test_second_process.py with the test database and Redis in the env.
 """
@@ -17,26 +18,30 @@ django.setup()
 
 from django.db import connection  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
-from rest_framework.request import Request  # noqa: E402
+from rest_framework.response import Response  # noqa: E402
 from rest_framework.test import APIRequestFactory  # noqa: E402
+from rest_framework.views import APIView  # noqa: E402
 
-from apikeys.authentication import ApiKeyAuthentication  # noqa: E402
-from apikeys.permissions import HasTenantAccess  # noqa: E402
-from core.problems import exception_handler  # noqa: E402
+from plans.models import ApiFamily, Method  # noqa: E402
+
+
+class ProbeApi(APIView):
+    """A counted /v1 read that touches no table itself: what is left is the request's cost."""
+
+    api_family = ApiFamily.V1
+    plan_method = Method.KEYS_MANAGE
+
+    def get(self, request):
+        return Response({"code": "ok", "plan_id": request.user.plan_id})
 
 
 def probe(raw: str, tenant_id: str) -> dict:
     django_request = APIRequestFactory().get(
-        "/v1/keys", HTTP_AUTHORIZATION=f"Bearer {raw}", HTTP_X_BUSINESS_TENANT_ID=tenant_id
+        "/v1/probe", HTTP_AUTHORIZATION=f"Bearer {raw}", HTTP_X_BUSINESS_TENANT_ID=tenant_id
     )
-    request = Request(django_request, authenticators=[ApiKeyAuthentication()])
     with CaptureQueriesContext(connection) as queries:
-        try:
-            HasTenantAccess().has_permission(request, view=None)
-            result = {"status": 200, "code": "ok", "plan_id": request.user.plan_id}
-        except Exception as exc:  # noqa: BLE001 - report whatever the API would answer
-            response = exception_handler(exc, {"request": request})
-            result = {"status": response.status_code, "code": response.data["code"]}
+        response = ProbeApi.as_view()(django_request)
+    result = {"status": response.status_code, **response.data}
     result["queries"] = len(queries.captured_queries)
     return result
 

@@ -8,7 +8,6 @@ from redis.exceptions import ReadOnlyError, TimeoutError
 
 from apikeys import auth_cache
 from core.problems import exception_handler
-from plans.exceptions import MSG_LIMITER_UNAVAILABLE
 
 # Nothing listens here: the last port of this suite's reserved range.
 UNREACHABLE = {
@@ -27,15 +26,13 @@ def test_the_key_cache_degrades_to_the_database_when_redis_is_down():
     assert auth_cache.claim_usage_write(1) is True
 
 
-def test_with_redis_down_a_key_still_authenticates_and_the_plan_check_fails_closed(
-    alice_client,
-):
+def test_with_redis_down_a_key_still_authenticates_and_the_call_is_served(alice_client):
+    """Key and plan come from the database; limits fail open by default (issue 9). The
+    limiter failing for real, and RATELIMIT_FAIL_CLOSED, are tested on a server process with
+    a Redis of its own in tests/core/test_redis_faults.py."""
     with override_settings(CACHES=UNREACHABLE):
         response = alice_client.get("/v1/customer")
-    assert response.status_code == 503  # not 401: authentication read the key from the DB
-    assert response["Content-Type"] == "application/problem+json"
-    assert response.json()["detail"] == MSG_LIMITER_UNAVAILABLE
-    assert response["Retry-After"] == "1"
+    assert response.status_code == 200  # not 401: authentication read the key from the DB
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,1 @@
+"""Stock DRF baseline for `make bench`: a plain ModelViewSet over customers.Customer."""
