@@ -56,5 +56,14 @@ def apikey_get(*, application: Application, key_id: str) -> ApiKey | None:
     return ApiKey.objects.filter(application=application, public_id=key_id).first()
 
 
+def application_list(*, tenant) -> QuerySet[Application]:
+    return Application.objects.filter(tenant=tenant).select_related("plan").order_by("created_at")
+
+
+def application_get(*, tenant, app_id: str) -> Application | None:
+    """One of this tenant's applications by its public app id (another tenant's: None)."""
+    return application_list(tenant=tenant).filter(app_id=app_id).first()
+
+
 def apikey_count_live(*, application: Application, now=None) -> int:
     return ApiKey.objects.filter(live_keys_q(now), application=application).count()

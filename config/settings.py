@@ -110,6 +110,7 @@ INSTALLED_APPS = [
     "usage",
     "customers",
     "onboarding",
+    "portal",
 ]
 
 MIDDLEWARE = [
@@ -318,6 +319,26 @@ if not DEBUG:
     CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
     SECURE_CONTENT_TYPE_NOSNIFF = True
 
+# --- Developer portal (/portal/; see the README's "Developer portal and SSO") -------------
+LOGIN_URL = "portal:login"
+LOGIN_REDIRECT_URL = "portal:overview"
+LOGOUT_REDIRECT_URL = "portal:login"
+# Password-reset mail: the console backend prints it; for real mail set EMAIL_BACKEND to
+# django.core.mail.backends.smtp.EmailBackend and the EMAIL_HOST... variables.
+EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "portal@localhost")
+# Sign-in (and password-reset) attempts per email and per client address in a window.
+PORTAL_LOGIN_ATTEMPTS_PER_USER = env_int("PORTAL_LOGIN_ATTEMPTS_PER_USER", 10)
+PORTAL_LOGIN_ATTEMPTS_PER_IP = env_int("PORTAL_LOGIN_ATTEMPTS_PER_IP", 50)
+PORTAL_LOGIN_WINDOW_SECONDS = env_int("PORTAL_LOGIN_WINDOW_SECONDS", 900)
+SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600)
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
 # --- HTTPS behind a proxy (docs/deploy.md) -----------------------------------------------
 # Only when the TLS-terminating proxy or load balancer sets X-Forwarded-Proto and overwrites any
 # copy a client sent: Django then knows a request came over HTTPS (https:// Location headers).

@@ -23,6 +23,8 @@ urlpatterns = [
     path("", include("usage.urls")),
     path("", include("onboarding.urls")),
     path("", include("events.urls")),
+    path("", include("portal.api_urls")),
+    path("portal/", include("portal.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     path("api/redoc/", RedocView.as_view(url_name="schema"), name="redoc"),

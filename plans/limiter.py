@@ -26,6 +26,7 @@ from django.conf import settings
 from django.core.cache import cache
 
 from plans import usage_store, windows
+from plans.models import RATE_LIMITED
 from plans.usage_store import USAGE_RETENTION, usage_field
 from plans.windows import Window, window_for
 
@@ -136,6 +137,8 @@ class HitCall:
     guards: Sequence[tuple[str, object]] = ()
     # Cache keys to `add` (set if absent) with a TTL in seconds, e.g. "record last use".
     claims: Sequence[tuple[str, int]] = ()
+    # Each gets + 1 instead when the request is refused: 429s are usage too (RATE_LIMITED).
+    refused_fields: Sequence[str] = ()
 
 
 class HitOutcome(NamedTuple):
@@ -177,14 +180,16 @@ _HIT_LUA = (
 -- ARGV[9+n .. 8+2n]      each counter's expire-at (0: never)
 -- ARGV[9+2n .. 8+2n+g]   each guard's expected value (the key must hold exactly this)
 -- ARGV[9+2n+g .. 8+2n+g+c] each claim's TTL in seconds
--- ARGV[9+2n+g+c ..]      usage fields to add the cost to
+-- ARGV[9+2n+g+c]         r, the number of refusal fields (call it b = 9+2n+g+c)
+-- ARGV[b+1 .. b+r]       usage fields to add one to if the request is refused
+-- ARGV[b+r+1 ..]         usage fields to add the cost to if it is admitted
 -- Returns {allowed, flush due, stale, claimed..., counter values after this request...}:
 -- when a guard fails nothing is counted or claimed and stale is 1.
 local bucket, dirty, pending, flush_due = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 local bucket_expire_at, member, hour = tonumber(ARGV[1]), ARGV[2], ARGV[3]
 local flush_interval, cost = tonumber(ARGV[4]), tonumber(ARGV[5])
 local n, g, c = tonumber(ARGV[6]), tonumber(ARGV[7]), tonumber(ARGV[8])
-local counters, limits, expire_at, fields = {}, {}, {}, {}
+local counters, limits, expire_at, refused, fields = {}, {}, {}, {}, {}
 for i = 1, n do
   counters[i] = KEYS[4 + i]
   limits[i] = tonumber(ARGV[8 + i])
@@ -200,7 +205,10 @@ for i = 1, c do
   local ttl = tonumber(ARGV[8 + 2 * n + g + i])
   claimed[i] = redis.call('SET', KEYS[4 + n + g + i], '1', 'NX', 'EX', ttl) and 1 or 0
 end
-for j = 9 + 2 * n + g + c, #ARGV do fields[#fields + 1] = ARGV[j] end
+local b = 9 + 2 * n + g + c
+local r = tonumber(ARGV[b])
+for j = b + 1, b + r do refused[#refused + 1] = ARGV[j] end
+for j = b + r + 1, #ARGV do fields[#fields + 1] = ARGV[j] end
 
 local used = {}
 local allowed = 1
@@ -214,6 +222,8 @@ if allowed == 1 then
     if expire_at[i] > 0 then redis.call('EXPIREAT', counters[i], expire_at[i]) end
   end
   record_usage(bucket, dirty, pending, member, hour, bucket_expire_at, fields, cost)
+else
+  record_usage(bucket, dirty, pending, member, hour, bucket_expire_at, refused, 1)
 end
 local out = {allowed, claim_flush(flush_due, flush_interval), 0}
 for i = 1, c do out[#out + 1] = claimed[i] end
@@ -261,6 +271,8 @@ class RedisBackend:
             # The bytes django-redis stores for the value, so the script compares exactly.
             *(cache.client.encode(value) for _key, value in call.guards),
             *(ttl for _key, ttl in call.claims),
+            len(call.refused_fields),
+            *call.refused_fields,
             *call.usage_fields,
         ]
         return keys, argv
@@ -317,6 +329,8 @@ class MemoryBackend:
                     used[i] += call.cost
                     self.counters[c.key] = (used[i], c.expire_at or None)
                 self.store.add(call.application_id, call.hour_ts, call.usage_fields, call.cost)
+            else:
+                self.store.add(call.application_id, call.hour_ts, call.refused_fields, 1)
             flush = self.store.claim_flush(call.flush_interval, now_ts)
             self.calls += 1
             if self.calls % 10_000 == 0:  # drop counters of windows that have ended
@@ -379,7 +393,8 @@ def hit(
     has no room for `cost` nothing is incremented and the decision is a refusal. An admitted
     request is also added to the hourly usage of the application and of `key_id` for each of
     `metrics`. `cost` is 1, or the item count of a bulk call (each item counts as one call:
-    a bulk create of 50 uses 50 `hits` and 50 `customer.create`, all or nothing).
+    a bulk create of 50 uses 50 `hits` and 50 `customer.create`, all or nothing);
+    a refused one is added once as the RATE_LIMITED metric instead (what staff analytics count).
 
     In the same atomic step, `guards` (cache key, value) must all still hold, else nothing is
     counted and the decision is `stale` (the caller re-reads what it cached and calls again);
@@ -389,8 +404,10 @@ def hit(
     at = at or windows.now()
     window_list = [window_for(limit.period, at) for limit in limits]
     fields = [usage_field(None, m) for m in metrics]
+    refused = [usage_field(None, RATE_LIMITED)]
     if key_id is not None:
         fields += [usage_field(key_id, m) for m in metrics]
+        refused.append(usage_field(key_id, RATE_LIMITED))
     hour = windows.hour_start(at)
     outcome = get_backend().hit(
         HitCall(
@@ -412,6 +429,7 @@ def hit(
             guards=guards,
             claims=claims,
             cost=cost,
+            refused_fields=refused,
         )
     )
     if outcome.stale:
@@ -430,18 +448,26 @@ def hit(
     )
 
 
+def peek_many(
+    *, applications: Sequence[tuple[object, Sequence[LimitSpec]]], at: datetime | None = None
+) -> list[list[CounterState]]:
+    """Current use of each limit of each (application id, limits), without counting
+    anything: one round trip to the backend for all of them."""
+    at = at or windows.now()
+    plan = [
+        (application_id, limit, window_for(limit.period, at))
+        for application_id, limits in applications
+        for limit in limits
+    ]
+    used = iter(get_backend().counts([counter_key(a, lim, w) for a, lim, w in plan]))
+    return [
+        [CounterState(limit, window_for(limit.period, at), next(used)) for limit in limits]
+        for _application_id, limits in applications
+    ]
+
+
 def peek(
     *, application_id, limits: Sequence[LimitSpec], at: datetime | None = None
 ) -> list[CounterState]:
     """Current use of each limit, without counting anything."""
-    at = at or windows.now()
-    window_list = [window_for(limit.period, at) for limit in limits]
-    keys = [
-        counter_key(application_id, limit, window)
-        for limit, window in zip(limits, window_list, strict=True)
-    ]
-    used = get_backend().counts(keys)
-    return [
-        CounterState(limit, window, u)
-        for limit, window, u in zip(limits, window_list, used, strict=True)
-    ]
+    return peek_many(applications=[(application_id, limits)], at=at)[0]

@@ -31,6 +31,8 @@ class Method(models.TextChoices):
 
 HITS = "hits"
 METRICS = [HITS, *Method.values]
+# Recorded in usage (never limited): requests the limiter refused with a 429.
+RATE_LIMITED = "rate_limited"
 
 
 class Period(models.TextChoices):

@@ -19,6 +19,7 @@ LAYERS: list[set[str]] = [
     {"apikeys"},
     {"events"},  # history, events feed, webhooks: customer services call it, so it sits below
     {"usage", "customers", "onboarding"},
+    {"portal"},  # the developer portal: pages over apikeys, usage and onboarding services
     {"config"},  # settings and the URL map see everything
 ]
 LAYER_OF = {app: rank for rank, apps in enumerate(LAYERS) for app in apps}

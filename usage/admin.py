@@ -13,6 +13,8 @@ from django.urls import path
 from apikeys.models import Application
 from plans import windows
 from plans.models import HITS
+from usage.analytics import PERIODS, analytics_context
+from usage.charts import bar_chart
 from usage.models import UsageRecord
 from usage.selectors import usage_hourly
 
@@ -26,30 +28,14 @@ def usage_chart_context(*, application_id: int, days: int = CHART_DAYS) -> dict:
     end = windows.hour_start(windows.now())
     start = end - timedelta(hours=days * 24 - 1)
     counts = usage_hourly(application_id=application_id, since=start, metrics=[HITS]).get(HITS, {})
-    peak = max(counts.values(), default=0)
-    bars, labels = [], []
-    for i in range(days * 24):
-        hour = start + timedelta(hours=i)
-        count = counts.get(hour, 0)
-        height = round(count / peak * _CHART_HEIGHT) if peak else 0
-        if count and height == 0:
-            height = 1
-        x = i * _BAR_WIDTH
-        bars.append(
-            {"x": x, "y": _CHART_HEIGHT - height, "height": height, "hour": hour, "count": count}
-        )
-        if hour.hour == 0:
-            labels.append({"x": x, "text": hour.strftime("%a %d %b")})
-    return {
-        "bars": bars,
-        "labels": labels,
-        "peak": peak,
-        "total": sum(counts.values()),
-        "chart_width": days * 24 * _BAR_WIDTH,
-        "chart_height": _CHART_HEIGHT,
-        "bar_width": _BAR_WIDTH - 1,
-        "since": start,
-    }
+    hours = [start + timedelta(hours=i) for i in range(days * 24)]
+    chart = bar_chart(
+        [(hour, counts.get(hour, 0)) for hour in hours],
+        bar_width=_BAR_WIDTH,
+        height=_CHART_HEIGHT,
+        label=lambda hour: hour.strftime("%a %d %b") if hour.hour == 0 else None,
+    )
+    return {**chart, "since": start}
 
 
 @admin.register(UsageRecord)
@@ -74,7 +60,26 @@ class UsageRecordAdmin(admin.ModelAdmin):
             self.admin_site.admin_view(self.usage_chart_view),
             name="usage_application_chart",
         )
-        return [chart, *super().get_urls()]
+        analytics = path(
+            "analytics/",
+            self.admin_site.admin_view(self.analytics_view),
+            name="usage_analytics",
+        )
+        return [chart, analytics, *super().get_urls()]
+
+    def analytics_view(self, request):
+        """Top applications and tenants, busiest hours, methods, 429s and near limits."""
+        if not request.user.has_perm("usage.view_usagerecord"):
+            raise PermissionDenied
+        period = request.GET.get("period", "7d")
+        if period not in PERIODS:
+            raise Http404("Unknown period.")
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Usage analytics",
+            **analytics_context(period=period),
+        }
+        return TemplateResponse(request, "admin/usage/analytics.html", context)
 
     def usage_chart_view(self, request, application_id: int):
         """Hits per hour of one application over the last 7 days, as inline SVG."""

@@ -44,6 +44,14 @@ class UsageRecord(models.Model):
                 name="usage_key_metric_hour_unique",
             ),
         ]
+        # Staff analytics read every application's totals of one metric over a time range.
+        indexes = [
+            models.Index(
+                fields=["metric", "hour"],
+                condition=models.Q(key__isnull=True),
+                name="usage_totals_metric_hour_idx",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.metric} {self.hour:%Y-%m-%d %H}:00 = {self.count}"
