@@ -25,6 +25,7 @@ INSTALLED_APPS = [
     "tenants",
     "plans",
     "apikeys",
+    "events",  # customers' services record their changes there
     "customers",
 ]
 
