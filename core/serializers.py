@@ -1,7 +1,10 @@
 """Serializer plumbing: request bodies must be JSON objects naming only writable fields."""
 
+from django.utils.dateparse import parse_datetime
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+
+from core.datetimes import storable_datetime
 
 MSG_NOT_OBJECT = "The request body must be a JSON object."
 MSG_UNKNOWN_FIELD = "Unknown field."
@@ -39,6 +42,24 @@ class StrictCharField(serializers.CharField):
         if not isinstance(data, str):
             self.fail("invalid")
         return super().to_internal_value(data)
+
+
+class StorableDateTimeField(serializers.DateTimeField):
+    """An ISO 8601 date-time the database can compare against (core.datetimes): an offset
+    beyond ±15:59 or a value outside years 1-9999 is a 400 naming the field, never a 500."""
+
+    def to_internal_value(self, value):
+        if isinstance(value, str):
+            try:
+                parsed = parse_datetime(value)
+            except ValueError:
+                parsed = None  # super() refuses it with its own message
+            if parsed is not None and parsed.utcoffset() is not None:
+                try:
+                    storable_datetime(parsed)
+                except ValueError as exc:
+                    raise serializers.ValidationError(str(exc), code="out_of_range") from exc
+        return super().to_internal_value(value)
 
 
 @extend_schema_field(

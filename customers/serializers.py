@@ -10,7 +10,12 @@ from drf_spectacular.utils import OpenApiExample, extend_schema_serializer
 from rest_framework import serializers
 
 from core.pagination import make_sorts
-from core.serializers import MetadataField, StrictCharField, StrictInputSerializer
+from core.serializers import (
+    MetadataField,
+    StorableDateTimeField,
+    StrictCharField,
+    StrictInputSerializer,
+)
 from customers.filters import CustomerFilter
 from customers.models import WRITABLE_FIELDS, CustomerState, CustomerType
 
@@ -137,7 +142,7 @@ def _filter_query_field(filter_: django_filters.Filter) -> serializers.Field:
     if isinstance(filter_, django_filters.ChoiceFilter):
         return serializers.ChoiceField(required=False, choices=filter_.extra["choices"])
     if isinstance(filter_, django_filters.DateTimeFilter):
-        return serializers.DateTimeField(required=False)
+        return StorableDateTimeField(required=False)
     if isinstance(filter_, django_filters.CharFilter):
         max_length = filter_.extra.get("max_length")
         return serializers.CharField(required=False, allow_blank=True, max_length=max_length)
