@@ -18,6 +18,9 @@ class ApiKeySerializer(serializers.Serializer):
     created_at = serializers.DateTimeField()
     expires_at = serializers.DateTimeField(allow_null=True)
     revoked_at = serializers.DateTimeField(allow_null=True)
+    rolled_at = serializers.DateTimeField(
+        allow_null=True, help_text="Set when rolled: the key is then in its grace period."
+    )
     last_used_at = serializers.DateTimeField(
         allow_null=True, help_text="Updated at most once a minute."
     )
