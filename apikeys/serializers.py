@@ -47,7 +47,7 @@ class ApiKeyRolledSerializer(ApiKeyCreatedSerializer):
 
 def _scopes_field(**kwargs) -> serializers.ListField:
     return serializers.ListField(
-        child=serializers.ChoiceField(choices=ALL_SCOPES), allow_empty=False, **kwargs
+        child=serializers.ChoiceField(choices=ALL_SCOPES), min_length=1, **kwargs
     )
 
 

@@ -218,6 +218,10 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "SWAGGER_UI_SETTINGS": {"persistAuthorization": True, "displayRequestDuration": True},
     "PREPROCESSING_HOOKS": ["core.openapi.drop_trailing_slash_aliases"],
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "config.openapi_hooks.add_links",  # create -> read/update/delete chains
+    ],
 }
 
 # Behind 3scale/APIcast: requests must carry this secret in X-3scale-Proxy-Secret-Token.

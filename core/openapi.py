@@ -101,6 +101,7 @@ class StrictInputSerializerExtension(OpenApiSerializerExtension):
     def map_serializer(self, auto_schema, direction):
         schema = auto_schema._map_basic_serializer(self.target, direction)
         schema["additionalProperties"] = False
+        schema.update(self.target.body_schema or {})
         return schema
 
 

@@ -14,9 +14,10 @@ from core.datetimes import storable_datetime
 from core.problems import ApplicationError
 
 MSG_BAD_CURSOR = "The cursor is invalid or was issued for a different sort."
-# Cursors we issue hold a sort value (at most 254 characters) and an id: far below these bounds.
-MAX_CURSOR_VALUE = 1000
-MAX_CURSOR_LENGTH = 4000
+# Cursors we issue hold a sort value (at most 254 characters) and an id: within these bounds,
+# which also keep a request line with a cursor well under the HTTP server's limit.
+MAX_CURSOR_VALUE = 300
+MAX_CURSOR_LENGTH = 1500
 
 
 class InvalidCursor(ApplicationError):

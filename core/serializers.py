@@ -1,10 +1,12 @@
 """Serializer plumbing: request bodies must be JSON objects naming only writable fields."""
 
+from django.core.validators import RegexValidator
 from django.utils.dateparse import parse_datetime
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core.datetimes import storable_datetime
+from core.pagination import MAX_CURSOR_LENGTH
 
 MSG_NOT_OBJECT = "The request body must be a JSON object."
 MSG_UNKNOWN_FIELD = "Unknown field."
@@ -16,6 +18,9 @@ class StrictInputSerializer(serializers.Serializer):
     so a client can never believe it set `id`, `tenant` or `state` (no mass assignment)."""
 
     read_only_names: frozenset[str] = frozenset()
+    # Extra JSON Schema for the whole body (e.g. an anyOf of required fields), added to the
+    # OpenAPI request schema by core.openapi.StrictInputSerializerExtension.
+    body_schema: dict | None = None
 
     def to_internal_value(self, data):
         if not isinstance(data, dict):
@@ -33,6 +38,9 @@ class StrictInputSerializer(serializers.Serializer):
         if errors:
             raise serializers.ValidationError(errors)
         return super().to_internal_value(data)
+
+
+NON_BLANK = RegexValidator(r"\S", message="This field may not be blank.", code="blank")
 
 
 class StrictCharField(serializers.CharField):
@@ -106,6 +114,25 @@ class MetadataField(serializers.JSONField):
         return data
 
 
+@extend_schema_field(
+    {
+        "type": "string",
+        "pattern": "^[A-Za-z0-9_-]+$",
+        "minLength": 1,
+        "maxLength": MAX_CURSOR_LENGTH,
+        "description": "Opaque keyset cursor: empty (or omitted) for the first page, then "
+        "exactly a cursor this API returned for the same list and sort. Any other value, "
+        "even one matching this pattern, is a 400 `invalid_query` (`invalid_cursor`).",
+    }
+)
+class CursorField(serializers.CharField):
+    """A keyset cursor parameter: base64url text, decoded and checked by core.pagination."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        super().__init__(allow_blank=True, max_length=MAX_CURSOR_LENGTH, **kwargs)
+
+
 class CursorQuerySerializer(serializers.Serializer):
     """`?limit=&cursor=` for keyset lists: limit 1 to 1000 (default 100); a larger or
     non-numeric limit is refused with 400 rather than silently clamped."""
@@ -119,9 +146,4 @@ class CursorQuerySerializer(serializers.Serializer):
         default=DEFAULT_LIMIT,
         help_text=f"1 to {MAX_LIMIT} (default {DEFAULT_LIMIT}); a larger value is refused.",
     )
-    cursor = serializers.CharField(
-        required=False,
-        allow_blank=True,
-        default="",
-        help_text="Opaque; omit (or send empty) for the first page, then pass the next cursor.",
-    )
+    cursor = CursorField(default="")

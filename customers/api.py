@@ -11,6 +11,7 @@ from customers import selectors, services
 from customers.base_api import CustomerApi
 from customers.serializers import (
     V1_SORTS,
+    CustomerCreateSerializer,
     CustomerListQuerySerializer,
     CustomerPageSerializer,
     CustomerSerializer,
@@ -32,8 +33,8 @@ def _render(customer) -> dict:
     return CustomerSerializer(customer).data
 
 
-def _parse_body(request) -> dict:
-    serializer = CustomerWriteSerializer(data=request.data)
+def _parse_body(request, serializer_class=CustomerWriteSerializer) -> dict:
+    serializer = serializer_class(data=request.data)
     serializer.is_valid(raise_exception=True)
     return serializer.validated_data
 
@@ -53,11 +54,13 @@ class CustomerCollectionApi(V1Api):
         tags=[TAG],
         operation_id="v1_customer_create",
         summary="Create a customer",
-        request=CustomerWriteSerializer,
+        request=CustomerCreateSerializer,
         responses={201: CustomerSerializer, **error_responses(409, 413, 415)},
     )
     def post(self, request):
-        customer = services.customer_create(tenant=request.user.tenant, data=_parse_body(request))
+        customer = services.customer_create(
+            tenant=request.user.tenant, data=_parse_body(request, CustomerCreateSerializer)
+        )
         location = request.build_absolute_uri(reverse("v1-customer-detail", args=[customer.pk]))
         return Response(
             _render(customer), status=status.HTTP_201_CREATED, headers={"Location": location}

@@ -10,6 +10,7 @@ from customers.exceptions import (
     MSG_RESTORE_DUPLICATE,
     CustomerConflict,
     CustomerValidationError,
+    IdentityWouldBeLost,
 )
 from customers.models import CONSTRAINT_FIELDS, WRITABLE_FIELDS, Customer, CustomerState
 from customers.selectors import customer_find_active_duplicate
@@ -39,9 +40,8 @@ def _normalize(*, tenant: Tenant, data: dict[str, Any], api_fields: dict[str, st
     return clean
 
 
-def _require_identity(customer: Customer) -> None:
-    if not any(getattr(customer, field) for field in IDENTITY_FIELDS):
-        raise CustomerValidationError(None, MSG_IDENTITY_REQUIRED, "identity_required")
+def _has_identity(customer: Customer) -> bool:
+    return any(getattr(customer, field) for field in IDENTITY_FIELDS)
 
 
 def _save_or_conflict(
@@ -85,7 +85,8 @@ def customer_create(
     customer = Customer(
         tenant=tenant, **_normalize(tenant=tenant, data=data, api_fields=api_fields)
     )
-    _require_identity(customer)
+    if not _has_identity(customer):  # the body alone breaks the rule: 400
+        raise CustomerValidationError(None, MSG_IDENTITY_REQUIRED, "identity_required")
     _save_or_conflict(customer, api_fields=api_fields, force_insert=True)
     return customer
 
@@ -93,11 +94,13 @@ def customer_create(
 def customer_update(
     *, customer: Customer, data: dict[str, Any], api_fields: dict[str, str] = WRITABLE_FIELDS
 ) -> Customer:
-    """Partial update: only the fields sent change; the identity rule still holds afterwards."""
+    """Partial update: only the fields sent change; the identity rule still holds afterwards
+    (409 identity_required if this update would leave the customer with none)."""
     clean = _normalize(tenant=customer.tenant, data=data, api_fields=api_fields)
     for field, value in clean.items():
         setattr(customer, field, value)
-    _require_identity(customer)
+    if not _has_identity(customer):
+        raise IdentityWouldBeLost()
     _save_or_conflict(customer, api_fields=api_fields)
     return customer
 

@@ -137,7 +137,7 @@ def test_a_hand_made_cursor_with_a_lone_surrogate_or_odd_value_is_a_400(
     problem = _assert_problem(
         alice_client.get("/v1/customer/paged", {"sort": "lastName", "cursor": cursor})
     )
-    assert problem["errors"][0]["code"] == "invalid_cursor"
+    assert problem["errors"][0]["field"] == "cursor"
 
 
 @pytest.mark.parametrize(
