@@ -40,7 +40,13 @@ class StrictInputSerializer(serializers.Serializer):
         return super().to_internal_value(data)
 
 
-NON_BLANK = RegexValidator(r"\S", message="This field may not be blank.", code="blank")
+# A character str.strip() keeps (what DRF's trimming and the services' .strip() leave), as a
+# pattern both Python and ECMA-262 (OpenAPI) read the same way: not just "\S", whose ECMA
+# meaning keeps \x1c-\x1f and \x85, which Python strips.
+NON_BLANK_PATTERN = (
+    "[^\t\n\x0b\x0c\r\x1c-\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
+)
+NON_BLANK = RegexValidator(NON_BLANK_PATTERN, message="This field may not be blank.", code="blank")
 
 
 class StrictCharField(serializers.CharField):

@@ -11,6 +11,7 @@ from rest_framework import serializers
 
 from core.pagination import make_sorts
 from core.serializers import (
+    NON_BLANK_PATTERN,
     CursorField,
     MetadataField,
     StorableDateTimeField,
@@ -107,7 +108,7 @@ def _email(max_length: int, **kwargs) -> serializers.CharField:
 # at least one of these, as a string with a non-space character. On update the rule depends
 # on the stored customer, so an update that would leave none is a 409 instead.
 _IDENTITY_ANY_OF = [
-    {"required": [name], "properties": {name: {"type": "string", "pattern": r"\S"}}}
+    {"required": [name], "properties": {name: {"type": "string", "pattern": NON_BLANK_PATTERN}}}
     for name in ("firstName", "lastName", "email", "phone")
 ]
 

@@ -166,3 +166,9 @@ def test_a_genuine_cursor_still_pages(alice_client, some_customers):
 def test_naive_filter_values_are_read_as_utc(alice_client, some_customers):
     response = alice_client.get("/v1/customer/paged", {"createdAfter": "2000-01-01T00:00:00"})
     assert response.status_code == 200 and response.json()["total"] == 3
+
+
+@pytest.mark.parametrize("path", ["/churnkey/customers", "/v1/customer/paged"])
+def test_an_empty_limit_is_refused_like_any_non_integer(alice_client, path):
+    problem = _assert_problem(alice_client.get(path, {"limit": ""}))
+    assert problem["errors"][0]["field"] == "limit"
