@@ -8,7 +8,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apikeys import selectors, services
-from apikeys.exceptions import MSG_SCOPE_ESCALATION, InsufficientScope, KeyNotFound
+from apikeys.exceptions import KeyNotFound
 from apikeys.models import MAX_LIVE_KEYS_PER_APPLICATION
 from apikeys.serializers import (
     ApiKeyCreatedSerializer,
@@ -79,7 +79,9 @@ class KeyCollectionApi(KeysApi):
         description=(
             f"At most {MAX_LIVE_KEYS_PER_APPLICATION} live keys per application (a rolled key "
             "counts until it expires): one more is a 409 `key_limit_reached`. A key can only "
-            "mint keys with scopes it has itself. All keys share the application's limits."
+            "mint keys with scopes it has itself (else 403 `insufficient_scope`); a rolled key "
+            "in its grace period cannot create, roll or revoke keys (403 `key_in_grace`). "
+            "All keys share the application's limits."
         ),
         request=ApiKeyCreateSerializer,
         responses={
@@ -91,15 +93,11 @@ class KeyCollectionApi(KeysApi):
     def post(self, request):
         body = ApiKeyCreateSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        scopes = body.validated_data["scopes"]
-        if not set(scopes) <= request.user.scopes:
-            raise InsufficientScope(
-                MSG_SCOPE_ESCALATION.format(scopes=", ".join(sorted(request.user.scopes)))
-            )
         key, raw = services.apikey_create(
             application=request.user.application,
             label=body.validated_data["label"],
-            scopes=scopes,
+            scopes=body.validated_data["scopes"],
+            actor=request.user.key,
         )
         return Response(_created(key, raw), status=status.HTTP_201_CREATED)
 
@@ -119,14 +117,15 @@ class KeyDetailApi(KeysApi):
         operation_id="v1_keys_revoke",
         summary="Revoke a key at once",
         description="Every server process refuses it from the next request on (401 "
-        "`api_key_revoked`). A key may revoke itself. Revoking twice is harmless.",
+        "`api_key_revoked`). A key may revoke itself. Revoking twice is harmless. A rolled "
+        "key in its grace period cannot revoke keys (403 `key_in_grace`).",
         responses={
             204: OpenApiResponse(description="Revoked"),
             **error_responses(401, 403, 404, 429),
         },
     )
     def delete(self, request, key_id):
-        services.apikey_revoke(key=self.get_key(key_id))
+        services.apikey_revoke(key=self.get_key(key_id), actor=request.user.key)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -139,7 +138,10 @@ class KeyRollApi(KeysApi):
             "Returns a new key (same label and scopes). The old key's `expiresAt` becomes "
             "now + `expiresIn` seconds (default 24 hours, at most 7 days; 0 stops it at "
             "once); rolling never lengthens a key's life. After that it is a 401 "
-            "`api_key_expired`. A revoked or expired key cannot be rolled (409 `key_not_live`)."
+            "`api_key_expired`. A revoked or expired key cannot be rolled (409 `key_not_live`). "
+            "The calling key must hold every scope of the key it rolls (403 "
+            "`insufficient_scope`); a rolled key in its grace period cannot roll, create or "
+            "revoke keys (403 `key_in_grace`)."
         ),
         request=ApiKeyRollSerializer,
         responses={
@@ -153,7 +155,9 @@ class KeyRollApi(KeysApi):
         body = ApiKeyRollSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         new, raw, old = services.apikey_roll(
-            key=key, grace=timedelta(seconds=body.validated_data["expires_in"])
+            key=key,
+            grace=timedelta(seconds=body.validated_data["expires_in"]),
+            actor=request.user.key,
         )
         return Response(
             _created(new, raw, previous=ApiKeySerializer(old).data),

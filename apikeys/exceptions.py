@@ -22,6 +22,13 @@ MSG_APPLICATION_SUSPENDED = "The application is suspended; contact support to re
 MSG_APPLICATION_TRIAL_ENDED = "The application's trial has ended; move it to a paid plan."
 MSG_SCOPE_REQUIRED = "This API key lacks the '{scope}' scope needed for {method} requests."
 MSG_SCOPE_ESCALATION = "A key can only mint keys with scopes it has itself ({scopes})."
+MSG_KEY_IN_GRACE = (
+    "This key has been rolled: until its grace period ends it can call the customer routes, "
+    "but it cannot create, roll or revoke keys. Use its replacement."
+)
+MSG_PROVIDER_KEY_IN_GRACE = (
+    "This provider key has been rolled and can no longer sign tenants up. Use its replacement."
+)
 MSG_KEY_NOT_FOUND = "API key not found."
 MSG_KEY_LIMIT = (
     "The application already has {limit} live keys (a rolled key counts until it expires). "
@@ -96,3 +103,11 @@ class KeyNotLive(ApplicationError):
     status = 409
     code = "key_not_live"
     detail = MSG_KEY_NOT_LIVE
+
+
+class KeyInGrace(ApplicationError):
+    """A rolled key (in its grace period) tried to mint or revoke keys."""
+
+    status = 403
+    code = "key_in_grace"
+    detail = MSG_KEY_IN_GRACE

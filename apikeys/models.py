@@ -93,6 +93,13 @@ class ApiKey(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    rolled_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="When the key was rolled: from then on it is in its grace period, serving "
+        "requests until expires_at but never managing keys (see apikeys.services).",
+    )
     last_used_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -125,6 +132,12 @@ class ApiKey(models.Model):
         if self.expires_at is not None:
             return "expired" if self.is_expired(now) else "expiring"
         return "live"
+
+    @property
+    def is_rolled(self) -> bool:
+        """Rolled (replaced): a live rolled key is in its grace period. A key created with an
+        expiry is not: only apikey_roll sets rolled_at."""
+        return self.rolled_at is not None
 
     def is_live(self, now=None) -> bool:
         """What makes a key usable (live_keys_q is the same rule as a query)."""

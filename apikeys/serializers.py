@@ -23,6 +23,11 @@ class ApiKeySerializer(serializers.Serializer):
     createdAt = serializers.DateTimeField(source="created_at")  # noqa: N815
     expiresAt = serializers.DateTimeField(source="expires_at", allow_null=True)  # noqa: N815
     revokedAt = serializers.DateTimeField(source="revoked_at", allow_null=True)  # noqa: N815
+    rolledAt = serializers.DateTimeField(  # noqa: N815
+        source="rolled_at",
+        allow_null=True,
+        help_text="Set when rolled: the key is then in its grace period.",
+    )
     lastUsedAt = serializers.DateTimeField(  # noqa: N815
         source="last_used_at", allow_null=True, help_text="Updated at most once a minute."
     )
@@ -52,7 +57,7 @@ class ApiKeyRolledSerializer(ApiKeyCreatedSerializer):
 
 def _scopes_field(**kwargs) -> serializers.ListField:
     return serializers.ListField(
-        child=serializers.ChoiceField(choices=ALL_SCOPES), allow_empty=False, **kwargs
+        child=serializers.ChoiceField(choices=ALL_SCOPES), min_length=1, **kwargs
     )
 
 

@@ -9,7 +9,18 @@ from django.db.models import Q
 from django.utils import timezone
 
 from apikeys import auth_cache
-from apikeys.exceptions import MSG_KEY_LIMIT, KeyLimitReached, KeyNotLive
+from apikeys.exceptions import (
+    MSG_EXPIRED,
+    MSG_KEY_LIMIT,
+    MSG_PROVIDER_KEY_IN_GRACE,
+    MSG_REVOKED,
+    MSG_SCOPE_ESCALATION,
+    InsufficientScope,
+    KeyAuthenticationFailed,
+    KeyInGrace,
+    KeyLimitReached,
+    KeyNotLive,
+)
 from apikeys.keys import PROVIDER_KEY_TYPE, TENANT_KEY_TYPE, generate_key, hash_key, lookup_prefix
 from apikeys.models import (
     ALL_SCOPES,
@@ -75,6 +86,41 @@ def _validate_scopes(scopes: list[str] | None) -> list[str]:
     if not scopes or any(scope not in ALL_SCOPES for scope in scopes):
         raise ValueError(f"scopes must be a non-empty list drawn from {ALL_SCOPES}")
     return scopes
+
+
+def apikey_check_actor(
+    *, actor: ApiKey, scopes: list[str] | None = None, now: datetime | None = None
+) -> ApiKey:
+    """The one rule for a key acting on keys (creating, rolling or revoking one through the API,
+    or a provider key signing a tenant up): no privilege is gained through a key operation.
+
+    - the acting key must still be live (a revocation that committed first wins: 401);
+    - a rolled key, in its grace period, may not act at all (403 key_in_grace): rotating a
+      leaked key must contain it, so the old key cannot mint a never-expiring key or revoke
+      its replacement;
+    - a key can only mint keys (created or rolled) whose scopes are a subset of its own.
+
+    The actor is read again from the database: called under the application's row lock (as the
+    services below do), a concurrent roll or revocation of the actor is decided first.
+    Staff actions (admin, management commands) pass no actor and are not limited.
+    """
+    now = now or timezone.now()
+    current = ApiKey.objects.filter(pk=actor.pk).first()
+    if current is None or current.is_revoked:
+        raise KeyAuthenticationFailed(MSG_REVOKED, "api_key_revoked")
+    if current.is_expired(now):
+        raise KeyAuthenticationFailed(MSG_EXPIRED, "api_key_expired")
+    if current.is_rolled:
+        if current.kind == PROVIDER_KEY_TYPE:
+            raise KeyInGrace(MSG_PROVIDER_KEY_IN_GRACE)
+        raise KeyInGrace()
+    own = set(current.scopes or ())
+    if scopes is not None and not set(scopes) <= own:
+        raise InsufficientScope(
+            MSG_SCOPE_ESCALATION.format(scopes=", ".join(sorted(own))),
+            extra={"key_scopes": sorted(own), "requested_scopes": sorted(set(scopes))},
+        )
+    return current
 
 
 def _mint(
@@ -217,12 +263,14 @@ def apikey_create(
     kind: str = TENANT_KEY_TYPE,
     scopes: list[str] | None = None,
     expires_at: datetime | None = None,
+    actor: ApiKey | None = None,
 ) -> tuple[ApiKey, str]:
     """Mint a key and return (row, clear key). The clear key is never stored or shown again.
 
     Give the application, or just the tenant to use its first (default) application. A tenant
     key is refused with KeyLimitReached when its application already has the maximum of live
-    keys; the count is taken under a row lock on the application.
+    keys; the count is taken under a row lock on the application. With `actor` (the key that
+    asked, through the API) apikey_check_actor applies too.
     """
     if application is None and tenant is not None:
         application = application_get_or_create_default(tenant=tenant)
@@ -234,6 +282,9 @@ def apikey_create(
     with transaction.atomic():
         if application is not None:
             application = _lock_application(application)
+        if actor is not None:
+            apikey_check_actor(actor=actor, scopes=scopes)
+        if application is not None:
             _check_room(application, now=timezone.now())
         return _mint(
             application=application, kind=kind, label=label, scopes=scopes, expires_at=expires_at
@@ -241,9 +292,14 @@ def apikey_create(
 
 
 @transaction.atomic
-def apikey_revoke(*, key: ApiKey) -> ApiKey:
+def apikey_revoke(*, key: ApiKey, actor: ApiKey | None = None) -> ApiKey:
     """Revoke now; idempotent (the first revocation time is kept). Every process refuses the
-    key from its next request on."""
+    key from its next request on. With `actor`, apikey_check_actor applies (a rolled key
+    cannot revoke its replacement), decided under the application's row lock."""
+    if actor is not None:
+        if key.application_id:
+            _lock_application(key.application)
+        apikey_check_actor(actor=actor)
     now = timezone.now()
     if ApiKey.objects.filter(pk=key.pk, revoked_at__isnull=True).update(revoked_at=now):
         _audit_key(key, "revoked", {"revoked_at": [None, now]})
@@ -253,16 +309,20 @@ def apikey_revoke(*, key: ApiKey) -> ApiKey:
 
 
 def apikey_roll(
-    *, key: ApiKey, grace: timedelta = DEFAULT_ROLL_GRACE
+    *, key: ApiKey, grace: timedelta = DEFAULT_ROLL_GRACE, actor: ApiKey | None = None
 ) -> tuple[ApiKey, str, ApiKey]:
     """Mint a replacement (same label and scopes) now; the old key keeps working until
-    now + grace. Rolling never lengthens the old key's life. Returns (new, clear key, old)."""
+    now + grace, in its grace period (rolled_at set: it serves requests but manages no keys).
+    Rolling never lengthens the old key's life. With `actor`, apikey_check_actor applies to
+    the replacement's scopes, as it does to a created key's. Returns (new, clear key, old)."""
     if not timedelta(0) <= grace <= MAX_ROLL_GRACE:
         raise ValueError(f"grace must be between 0 and {MAX_ROLL_GRACE}")
     with transaction.atomic():
         now = timezone.now()
         application = _lock_application(key.application) if key.application_id else None
         old = ApiKey.objects.select_for_update().get(pk=key.pk)
+        if actor is not None:
+            apikey_check_actor(actor=actor, scopes=list(old.scopes), now=now)
         if not old.is_live(now):
             raise KeyNotLive()
         old_expires_at = now + grace
@@ -281,10 +341,15 @@ def apikey_roll(
         _audit_key(
             old,
             "rolled",
-            {"expires_at": [old.expires_at, old_expires_at], "replaced_by": [None, new.prefix]},
+            {
+                "expires_at": [old.expires_at, old_expires_at],
+                "rolled_at": [None, now],
+                "replaced_by": [None, new.prefix],
+            },
         )
         old.expires_at = old_expires_at
-        old.save(update_fields=["expires_at"])
+        old.rolled_at = now
+        old.save(update_fields=["expires_at", "rolled_at"])
         auth_cache.forget(key_prefixes=[old.prefix])
     return new, raw, old
 

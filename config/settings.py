@@ -289,6 +289,7 @@ SPECTACULAR_SETTINGS = {
         "drf_spectacular.hooks.postprocess_schema_enums",
         "core.openapi.order_security_schemes",
         "core.openapi.document_idempotency_key",
+        "config.openapi_hooks.add_links",  # create -> read/update/delete chains
     ],
 }
 

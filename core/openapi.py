@@ -113,6 +113,7 @@ class StrictInputSerializerExtension(OpenApiSerializerExtension):
     def map_serializer(self, auto_schema, direction):
         schema = auto_schema._map_basic_serializer(self.target, direction)
         schema["additionalProperties"] = False
+        schema.update(self.target.body_schema or {})
         return schema
 
 
@@ -218,14 +219,20 @@ def document_idempotency_key(result, generator, request, public):
                 "in": "header",
                 "name": "Idempotency-Key",
                 "required": False,
-                "schema": {"type": "string", "maxLength": 255},
+                # Visible ASCII (core.idempotency), no edge spaces: HTTP strips those.
+                "schema": {
+                    "type": "string",
+                    "minLength": 1,
+                    "maxLength": 255,
+                    "pattern": "^[!-~]([ -~]*[!-~])?$",
+                },
                 "description": (
                     "Makes retries safe: a retry with the same key and body (same application) "
                     "gets the first response again, with `Idempotent-Replayed: true`, and "
                     "writes nothing; error responses replay too. Another body with the same key "
                     "is a 422 `idempotency_key_reused`; while the first request is in flight, "
                     "409 `idempotency_key_in_use`. At most 255 characters (else 400 "
-                    "`idempotency_key_invalid`); kept at least 24 hours."
+                    "`idempotency_key_invalid`); visible ASCII only; kept at least 24 hours."
                 ),
             }
         )

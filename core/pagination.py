@@ -10,11 +10,16 @@ from datetime import datetime
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet, Value
 
+from core.datetimes import storable_datetime
 from core.expressions import RowComparison
 from core.problems import ApplicationError
 from core.urls import absolute_url
 
 MSG_BAD_CURSOR = "The cursor is invalid or was issued for a different sort."
+# Cursors we issue hold a sort value (at most 254 characters) and an id: within these bounds,
+# which also keep a request line with a cursor well under the HTTP server's limit.
+MAX_CURSOR_VALUE = 300
+MAX_CURSOR_LENGTH = 1500
 
 
 class InvalidCursor(ApplicationError):
@@ -88,19 +93,28 @@ def _encode(sort: Sort, obj) -> str:
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
+def _storable_text(value) -> str:
+    """A string PostgreSQL can take in a query: no NUL, no lone surrogate (json.loads makes one
+    from "\\ud800"); anything else is a forged cursor, a 400 and not a 500."""
+    if not isinstance(value, str) or "\x00" in value or len(value) > MAX_CURSOR_VALUE:
+        raise ValueError
+    value.encode("utf-8")  # UnicodeEncodeError (a ValueError) on a lone surrogate
+    return value
+
+
 def _decode(cursor: str, sort: Sort, param: str):
     try:
+        if len(cursor) > MAX_CURSOR_LENGTH:
+            raise ValueError
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         payload = json.loads(raw)
-        if payload["s"] != sort.name or not isinstance(payload["k"], str):
+        if payload["s"] != sort.name:
             raise ValueError
-        value = payload["v"]
-        if sort.is_datetime:
-            value = datetime.fromisoformat(value)
-        elif not isinstance(value, str) or "\x00" in value:
-            raise ValueError  # PostgreSQL refuses NUL in a query: a forged cursor, not a 500
-        return value, payload["k"]
-    except (ValueError, KeyError, TypeError, binascii.Error, UnicodeDecodeError) as exc:
+        value = _storable_text(payload["v"])
+        if sort.is_datetime:  # aware, offset within ±15:59, years 1-9999 in UTC
+            value = storable_datetime(datetime.fromisoformat(value))
+        return value, _storable_text(payload["k"])
+    except (ValueError, KeyError, TypeError, binascii.Error, RecursionError) as exc:
         raise InvalidCursor(param) from exc
 
 

@@ -1,7 +1,12 @@
 """Serializer plumbing: request bodies must be JSON objects naming only writable fields."""
 
+from django.core.validators import RegexValidator
+from django.utils.dateparse import parse_datetime
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+
+from core.datetimes import storable_datetime
+from core.pagination import MAX_CURSOR_LENGTH
 
 MSG_NOT_OBJECT = "The request body must be a JSON object."
 MSG_UNKNOWN_FIELD = "Unknown field."
@@ -13,6 +18,9 @@ class StrictInputSerializer(serializers.Serializer):
     so a client can never believe it set `id`, `tenant` or `state` (no mass assignment)."""
 
     read_only_names: frozenset[str] = frozenset()
+    # Extra JSON Schema for the whole body (e.g. an anyOf of required fields), added to the
+    # OpenAPI request schema by core.openapi.StrictInputSerializerExtension.
+    body_schema: dict | None = None
 
     def to_internal_value(self, data):
         if not isinstance(data, dict):
@@ -32,6 +40,15 @@ class StrictInputSerializer(serializers.Serializer):
         return super().to_internal_value(data)
 
 
+# A character str.strip() keeps (what DRF's trimming and the services' .strip() leave), as a
+# pattern both Python and ECMA-262 (OpenAPI) read the same way: not just "\S", whose ECMA
+# meaning keeps \x1c-\x1f and \x85, which Python strips.
+NON_BLANK_PATTERN = (
+    "[^\t\n\x0b\x0c\r\x1c-\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
+)
+NON_BLANK = RegexValidator(NON_BLANK_PATTERN, message="This field may not be blank.", code="blank")
+
+
 class StrictCharField(serializers.CharField):
     """A string must be sent as a JSON string: 0 or true are refused, not turned into "0"."""
 
@@ -39,6 +56,24 @@ class StrictCharField(serializers.CharField):
         if not isinstance(data, str):
             self.fail("invalid")
         return super().to_internal_value(data)
+
+
+class StorableDateTimeField(serializers.DateTimeField):
+    """An ISO 8601 date-time the database can compare against (core.datetimes): an offset
+    beyond ±15:59 or a value outside years 1-9999 is a 400 naming the field, never a 500."""
+
+    def to_internal_value(self, value):
+        if isinstance(value, str):
+            try:
+                parsed = parse_datetime(value)
+            except ValueError:
+                parsed = None  # super() refuses it with its own message
+            if parsed is not None and parsed.utcoffset() is not None:
+                try:
+                    storable_datetime(parsed)
+                except ValueError as exc:
+                    raise serializers.ValidationError(str(exc), code="out_of_range") from exc
+        return super().to_internal_value(value)
 
 
 @extend_schema_field(
@@ -85,6 +120,25 @@ class MetadataField(serializers.JSONField):
         return data
 
 
+@extend_schema_field(
+    {
+        "type": "string",
+        "pattern": "^[A-Za-z0-9_-]+$",
+        "minLength": 1,
+        "maxLength": MAX_CURSOR_LENGTH,
+        "description": "Opaque keyset cursor: empty (or omitted) for the first page, then "
+        "exactly a cursor this API returned for the same list and sort. Any other value, "
+        "even one matching this pattern, is a 400 `invalid_query` (`invalid_cursor`).",
+    }
+)
+class CursorField(serializers.CharField):
+    """A keyset cursor parameter: base64url text, decoded and checked by core.pagination."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        super().__init__(allow_blank=True, max_length=MAX_CURSOR_LENGTH, **kwargs)
+
+
 class CursorQuerySerializer(serializers.Serializer):
     """`?limit=&cursor=` for keyset lists: limit 1 to 1000 (default 100); a larger or
     non-numeric limit is refused with 400 rather than silently clamped."""
@@ -98,9 +152,7 @@ class CursorQuerySerializer(serializers.Serializer):
         default=DEFAULT_LIMIT,
         help_text=f"1 to {MAX_LIMIT} (default {DEFAULT_LIMIT}); a larger value is refused.",
     )
-    cursor = serializers.CharField(
-        required=False,
-        allow_blank=True,
+    cursor = CursorField(
         default="",
         help_text="Opaque; omit (or send empty) for the first page, then pass the next cursor.",
     )

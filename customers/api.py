@@ -20,6 +20,7 @@ from customers.serializers import (
     CustomerBulkListSerializer,
     CustomerBulkResponseSerializer,
     CustomerBulkSerializer,
+    CustomerCreateSerializer,
     CustomerListQuerySerializer,
     CustomerPageSerializer,
     CustomerSerializer,
@@ -76,8 +77,8 @@ _IF_NONE_MATCH = OpenApiParameter(
 )
 
 
-def _parse_body(request) -> dict:
-    serializer = CustomerWriteSerializer(data=request.data)
+def _parse_body(request, serializer_class=CustomerWriteSerializer) -> dict:
+    serializer = serializer_class(data=request.data)
     serializer.is_valid(raise_exception=True)
     return serializer.validated_data
 
@@ -99,12 +100,14 @@ class CustomerCollectionApi(V1Api):
         tags=[TAG],
         operation_id="v1_customer_create",
         summary="Create a customer",
-        request=CustomerWriteSerializer,
+        request=CustomerCreateSerializer,
         parameters=[_ETAG],
         responses={201: CustomerSerializer, **error_responses(409, 413, 415)},
     )
     def post(self, request):
-        customer = services.customer_create(tenant=request.user.tenant, data=_parse_body(request))
+        customer = services.customer_create(
+            tenant=request.user.tenant, data=_parse_body(request, CustomerCreateSerializer)
+        )
         location = absolute_url(request, reverse("v1-customer-detail", args=[customer.pk]))
         return _customer_response(
             customer, status=status.HTTP_201_CREATED, headers={"Location": location}

@@ -30,7 +30,9 @@ class CustomerApi(APIView):
     def list_oldest_first(self) -> tuple[list[Customer], str | None]:
         """The caller's active customers for `?limit=&cursor=`, oldest first, and the next
         cursor (the keyset list the company and churnkey routes page through)."""
-        query = CursorQuerySerializer(data=self.request.query_params)
+        # A plain dict, not the QueryDict: DRF reads an empty form value as "not sent", which
+        # would turn `?limit=` into the default instead of the 400 the schema promises.
+        query = CursorQuerySerializer(data=self.request.query_params.dict())
         query.is_valid(raise_exception=True)
         return selectors.customer_list_oldest_first(
             tenant=self.request.user.tenant,

@@ -4,10 +4,10 @@ Hyphens are not Python identifiers, so the fields are declared in `get_fields()`
 drf-spectacular reads them from there like any other serializer's fields.
 """
 
-from drf_spectacular.utils import OpenApiExample, extend_schema_serializer
+from drf_spectacular.utils import OpenApiExample, extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
-from core.serializers import StrictCharField, StrictInputSerializer
+from core.serializers import NON_BLANK, StrictCharField, StrictInputSerializer
 
 # Model field -> the document's name, for error messages raised by the services.
 COMPANY_API_FIELDS = {
@@ -31,8 +31,18 @@ EXAMPLE_CUSTOMER = {
 def _required_text(max_length: int, **kwargs) -> serializers.CharField:
     """Required, non-blank, trimmed text: the document marks all four fields Required."""
     return StrictCharField(
-        required=True, allow_blank=False, max_length=max_length, trim_whitespace=True, **kwargs
+        required=True,
+        allow_blank=False,
+        max_length=max_length,
+        trim_whitespace=True,
+        validators=[NON_BLANK],  # says "not only spaces" in the schema (a pattern)
+        **kwargs,
     )
+
+
+@extend_schema_field({"type": "string", "format": "email", "maxLength": 254})
+class _RequiredEmail(StrictCharField):
+    """Required email; the service validates it with Django's validator."""
 
 
 @extend_schema_serializer(
@@ -78,7 +88,7 @@ class CompanyCustomerCreateSerializer(StrictInputSerializer):
         return {
             "first-name": _required_text(100, source="first_name"),
             "last-name": _required_text(100, source="last_name"),
-            "email": _required_text(254, help_text="A valid email address."),
+            "email": _RequiredEmail(max_length=254, help_text="A valid email address."),
             "vat-number": _required_text(
                 32,
                 source="vat_number",

@@ -39,6 +39,21 @@ class BulkTooLarge(ApplicationError):
         super().__init__(f"A bulk call takes at most 1000 customers; this one has {count}.")
 
 
+class IdentityWouldBeLost(ApplicationError):
+    """An update valid on its own that, applied to this customer, would leave no identity
+    field: a conflict with the stored state (409), not a malformed request."""
+
+    status = 409
+    code = "identity_required"
+    detail = MSG_IDENTITY_REQUIRED
+
+    def __init__(self):
+        super().__init__(
+            MSG_IDENTITY_REQUIRED,
+            errors=[{"field": None, "code": "identity_required", "message": MSG_IDENTITY_REQUIRED}],
+        )
+
+
 class CustomerNotFound(ApplicationError):
     status = 404
     code = "not_found"

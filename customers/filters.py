@@ -3,12 +3,32 @@
 import re
 
 import django_filters
+from django import forms
 from django.db.models import F, Q
+from django_filters.fields import IsoDateTimeField
 
+from core.datetimes import storable_datetime
 from core.expressions import ILikeContains
 from customers.models import Customer, CustomerState, CustomerType
 
 _NON_DIGITS = re.compile(r"\D+")
+
+
+class _StorableIsoDateTimeField(IsoDateTimeField):
+    def to_python(self, value):
+        value = super().to_python(value)
+        if value is None:
+            return None
+        try:
+            return storable_datetime(value)
+        except ValueError as exc:
+            raise forms.ValidationError(str(exc), code="out_of_range") from exc
+
+
+class StorableIsoDateTimeFilter(django_filters.IsoDateTimeFilter):
+    """ISO 8601 date-times the database can compare against (core.datetimes), in UTC."""
+
+    field_class = _StorableIsoDateTimeField
 
 
 class CustomerFilter(django_filters.FilterSet):
@@ -17,10 +37,10 @@ class CustomerFilter(django_filters.FilterSet):
         field_name="customer_type", choices=CustomerType.choices
     )
     state = django_filters.ChoiceFilter(field_name="state", choices=CustomerState.choices)
-    createdAfter = django_filters.IsoDateTimeFilter(  # noqa: N815
+    createdAfter = StorableIsoDateTimeFilter(  # noqa: N815
         field_name="created_at", lookup_expr="gte"
     )
-    createdBefore = django_filters.IsoDateTimeFilter(  # noqa: N815
+    createdBefore = StorableIsoDateTimeFilter(  # noqa: N815
         field_name="created_at", lookup_expr="lt"
     )
 

@@ -42,7 +42,7 @@ class CustomerHistoryApi(V1Api):
     )
     def get(self, request, customer_id):
         customer = self.get_customer(customer_id=customer_id, include_deleted=True)
-        query = CursorQuerySerializer(data=request.query_params)
+        query = CursorQuerySerializer(data=request.query_params.dict())
         query.is_valid(raise_exception=True)
         entries, next_cursor = event_selectors.customer_history(
             tenant=request.user.tenant,

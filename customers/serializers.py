@@ -6,12 +6,19 @@ from functools import partial
 
 import django_filters
 from django.core.exceptions import ImproperlyConfigured
-from drf_spectacular.utils import OpenApiExample, extend_schema_serializer
+from drf_spectacular.utils import OpenApiExample, extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
 from core.openapi import ProblemSerializer
 from core.pagination import make_sorts
-from core.serializers import MetadataField, StrictCharField, StrictInputSerializer
+from core.serializers import (
+    NON_BLANK_PATTERN,
+    CursorField,
+    MetadataField,
+    StorableDateTimeField,
+    StrictCharField,
+    StrictInputSerializer,
+)
 from customers.filters import CustomerFilter
 from customers.models import WRITABLE_FIELDS, CustomerState, CustomerType
 
@@ -90,11 +97,38 @@ def _text(max_length: int, **kwargs) -> serializers.CharField:
     )
 
 
+@extend_schema_field(
+    {
+        "type": "string",
+        "maxLength": 254,
+        "nullable": True,
+        "anyOf": [{"format": "email"}, {"maxLength": 0}],
+        "description": "An email address, or empty/null to clear it.",
+    }
+)
+class _EmailText(StrictCharField):
+    """Optional email: valid (Django's validator, in the service) or empty/null to clear."""
+
+
+def _email(max_length: int, **kwargs) -> serializers.CharField:
+    return _EmailText(
+        required=False, allow_blank=True, allow_null=True, max_length=max_length, **kwargs
+    )
+
+
+# The identity rule (customers.services._has_identity) as JSON Schema, for create bodies:
+# at least one of these, as a string with a non-space character. On update the rule depends
+# on the stored customer, so an update that would leave none is a 409 instead.
+_IDENTITY_ANY_OF = [
+    {"required": [name], "properties": {name: {"type": "string", "pattern": NON_BLANK_PATTERN}}}
+    for name in ("firstName", "lastName", "email", "phone")
+]
+
 # How /v1 validates each writable field (its name and source come from WRITABLE_FIELDS).
 _WRITE_FIELDS: dict[str, Callable[..., serializers.Field]] = {
     "first_name": partial(_text, 100),
     "last_name": partial(_text, 100),
-    "email": partial(_text, 254),
+    "email": partial(_email, 254),
     "phone": partial(
         _text, 40, help_text="Any common format; stored as E.164 using the tenant's region."
     ),
@@ -143,13 +177,19 @@ class CustomerWriteSerializer(StrictInputSerializer):
         }
 
 
+class CustomerCreateSerializer(CustomerWriteSerializer):
+    """Create body: the write fields, and at least one identity field (said in the schema)."""
+
+    body_schema = {"anyOf": _IDENTITY_ANY_OF}
+
+
 def _filter_query_field(filter_: django_filters.Filter) -> serializers.Field:
     """The query parameter for one CustomerFilter filter: documents it in OpenAPI and
     validates it first, so a bad value is a 400 naming the parameter."""
     if isinstance(filter_, django_filters.ChoiceFilter):
         return serializers.ChoiceField(required=False, choices=filter_.extra["choices"])
     if isinstance(filter_, django_filters.DateTimeFilter):
-        return serializers.DateTimeField(required=False)
+        return StorableDateTimeField(required=False)
     if isinstance(filter_, django_filters.CharFilter):
         max_length = filter_.extra.get("max_length")
         return serializers.CharField(required=False, allow_blank=True, max_length=max_length)
@@ -178,10 +218,8 @@ class CustomerListQuerySerializer(serializers.Serializer):
         default="-createdAt",
         choices=list(V1_SORTS),
     )
-    cursor = serializers.CharField(
-        required=False,
-        allow_blank=True,
-        help_text="Keyset mode: send empty for the first page, then the returned nextCursor.",
+    cursor = CursorField(
+        help_text="Keyset mode: send empty for the first page, then the returned nextCursor."
     )
     includeDeleted = serializers.BooleanField(required=False, default=False)  # noqa: N815
 
@@ -220,11 +258,16 @@ class CustomerBulkListSerializer(StrictInputSerializer):
     )
 
 
-class CustomerBulkSerializer(serializers.Serializer):
+class CustomerBulkSerializer(StrictInputSerializer):
     """The bulk body as documented: each item is a create body (CustomerBulkListSerializer
     parses the list, so that each item is then validated, and answered, on its own)."""
 
-    customers = CustomerWriteSerializer(many=True, help_text=f"1 to {MAX_BULK_ITEMS} items.")
+    customers = serializers.ListField(  # a ListField: the schema then states minItems/maxItems
+        child=CustomerWriteSerializer(),
+        min_length=1,
+        max_length=MAX_BULK_ITEMS,
+        help_text=f"1 to {MAX_BULK_ITEMS} items.",
+    )
 
 
 class CustomerBulkResultSerializer(serializers.Serializer):

@@ -18,6 +18,7 @@ from customers.exceptions import (
     CustomerErased,
     CustomerNotFound,
     CustomerValidationError,
+    IdentityWouldBeLost,
 )
 from customers.models import CONSTRAINT_FIELDS, WRITABLE_FIELDS, Customer, CustomerState
 from customers.selectors import customer_find_active_duplicate
@@ -48,10 +49,9 @@ def _normalize(*, tenant: Tenant, data: dict[str, Any], api_fields: dict[str, st
     return clean
 
 
-def _require_identity(customer: Customer | dict[str, Any]) -> None:
+def _has_identity(customer: Customer | dict[str, Any]) -> bool:
     get = customer.get if isinstance(customer, dict) else partial(getattr, customer)
-    if not any(get(field, None) for field in IDENTITY_FIELDS):
-        raise CustomerValidationError(None, MSG_IDENTITY_REQUIRED, "identity_required")
+    return any(get(field, None) for field in IDENTITY_FIELDS)
 
 
 def _save_or_conflict(
@@ -94,7 +94,8 @@ def customer_clean(
     """The normalised fields of a new customer that passes every rule but uniqueness (which
     only the database decides, on insert); 400 (CustomerValidationError) otherwise."""
     clean = _normalize(tenant=tenant, data=data, api_fields=api_fields)
-    _require_identity(clean)
+    if not _has_identity(clean):  # the body alone breaks the rule: 400
+        raise CustomerValidationError(None, MSG_IDENTITY_REQUIRED, "identity_required")
     return clean
 
 
@@ -173,7 +174,8 @@ def customer_update(
     api_fields: dict[str, str] = WRITABLE_FIELDS,
     if_match: Collection[str] | None = None,
 ) -> Customer:
-    """Partial update: only the fields sent change; the identity rule still holds afterwards.
+    """Partial update: only the fields sent change; the identity rule still holds afterwards
+    (409 identity_required if this update would leave the customer with none).
 
     Decided under a row lock on the stored row: a concurrent update of other fields survives,
     an update of a customer deleted meanwhile is a 404 (it never brings it back), and
@@ -185,7 +187,8 @@ def customer_update(
         _check_if_match(locked, if_match)
         for field, value in clean.items():
             setattr(locked, field, value)
-        _require_identity(locked)
+        if not _has_identity(locked):
+            raise IdentityWouldBeLost()
         locked.version += 1
         _save_or_conflict(
             locked, api_fields=api_fields, update_fields=[*clean, "version", "updated_at"]

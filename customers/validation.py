@@ -63,7 +63,10 @@ def normalize_vat(raw: str, *, strict: bool, field: str = "vatNumber") -> str:
     country = value[:2].lower()
     if country not in MEMBER_STATES and country != "el":
         raise CustomerValidationError(field, MSG_VAT_INVALID, "invalid_vat")
-    module = get_cc_module("gr" if country == "el" else country, "vat")
+    # Greece's prefix is EL; Northern Ireland's XI numbers have the UK's format.
+    module = get_cc_module({"el": "gr", "xi": "gb"}.get(country, country), "vat")
+    if module is None:  # a prefix python-stdnum has no module for: unknown, not a 500
+        raise CustomerValidationError(field, MSG_VAT_INVALID, "invalid_vat")
     try:
         module.validate(value)
     except InvalidChecksum as exc:

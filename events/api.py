@@ -69,7 +69,12 @@ class EventListApi(EventsApi):
         responses={200: EventPageSerializer, **error_responses(instance="/v1/events")},
     )
     def get(self, request):
-        query = _valid(EventListQuerySerializer, request.query_params)
+        # A plain dict, so that `?createdAfter=` is refused rather than read as not sent;
+        # `type` alone may repeat.
+        params = request.query_params.dict()
+        if "type" in request.query_params:
+            params["type"] = request.query_params.getlist("type")
+        query = _valid(EventListQuerySerializer, params)
         events, next_cursor = selectors.event_list(
             tenant=request.user.tenant,
             types=query["type"],
@@ -243,7 +248,7 @@ class WebhookDeliveryListApi(WebhookEndpointsApi):
     )
     def get(self, request, endpoint_id):
         endpoint = self.get_endpoint(endpoint_id)
-        query = _valid(CursorQuerySerializer, request.query_params)
+        query = _valid(CursorQuerySerializer, request.query_params.dict())
         rows, next_cursor = selectors.webhook_delivery_list(
             endpoint=endpoint, cursor=query["cursor"], limit=query["limit"]
         )

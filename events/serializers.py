@@ -2,7 +2,7 @@
 
 from rest_framework import serializers
 
-from core.serializers import CursorQuerySerializer, StrictInputSerializer
+from core.serializers import CursorQuerySerializer, StorableDateTimeField, StrictInputSerializer
 from events.exceptions import MSG_EVENT_PATTERN
 from events.models import EventType
 
@@ -62,7 +62,7 @@ class EventListQuerySerializer(CursorQuerySerializer):
         default=list,
         help_text="Repeatable; an exact type or `customer.*`.",
     )
-    createdAfter = serializers.DateTimeField(required=False)  # noqa: N815
+    createdAfter = StorableDateTimeField(required=False)  # noqa: N815
 
     def validate_type(self, value):
         return _check_patterns(value)

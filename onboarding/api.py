@@ -29,16 +29,20 @@ class SignupApi(APIView):
             "Authenticate with a provider key (`cmp_...`, from `manage.py create_provider_key`); "
             "a tenant key is a 401 `wrong_key_type`. One transaction. If the plan requires "
             "approval the application is `pending` and its key gets 403 `application_pending` "
-            "until staff approve it in admin."
+            "until staff approve it in admin. A rolled provider key (in its grace period) is a 403 "
+            "`key_in_grace`: rotate provider keys by creating a second one, then revoking the "
+            "first."
         ),
         request=SignupSerializer,
-        responses={201: SignupResultSerializer, **error_responses(400, 401, 413, 415)},
+        responses={201: SignupResultSerializer, **error_responses(400, 401, 403, 413, 415)},
     )
     def post(self, request):
         body = SignupSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         data = body.validated_data
-        result = onboarding_provision(name=data["name"], region=data["region"], plan=data["plan"])
+        result = onboarding_provision(
+            name=data["name"], region=data["region"], plan=data["plan"], actor=request.user.key
+        )
         return Response(
             {
                 "tenantId": result.tenant.public_id,

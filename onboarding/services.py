@@ -8,8 +8,8 @@ from typing import NamedTuple
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from apikeys.models import Application
-from apikeys.services import apikey_create, application_create
+from apikeys.models import ApiKey, Application
+from apikeys.services import apikey_check_actor, apikey_create, application_create
 from plans.models import Plan
 from plans.selectors import plan_get_by_slug
 from tenants.models import Tenant
@@ -30,9 +30,14 @@ def onboarding_provision(
     vat_strict: bool = False,
     plan: Plan | None = None,
     plan_slug: str | None = None,
+    actor: ApiKey | None = None,
 ) -> Provisioned:
     """A tenant, an application on the plan (given, by slug, or the default plan) and its
-    first key, in one transaction. The application is pending if the plan requires approval."""
+    first key, in one transaction. The application is pending if the plan requires approval.
+    With `actor` (the provider key that asked), apikey_check_actor applies: a rolled provider
+    key cannot sign tenants up."""
+    if actor is not None:
+        apikey_check_actor(actor=actor)
     if plan is None and plan_slug:
         plan = plan_get_by_slug(slug=plan_slug)
         if plan is None:

@@ -7,9 +7,11 @@ import uuid
 from dataclasses import dataclass
 
 from django.core.cache import cache
+from django.db import DatabaseError
 
 from core.cache_errors import CACHE_ERRORS
 from plans import limiter
+from plans.defaults import DEFAULT_PLANS
 from plans.models import HITS, Plan
 
 PLAN_CACHE_SECONDS = 600
@@ -29,6 +31,17 @@ def plan_get_default() -> Plan:
 
 def plan_get_by_slug(*, slug: str) -> Plan | None:
     return Plan.objects.filter(slug=slug).first()
+
+
+def plan_slugs() -> list[str]:
+    """Every plan's slug, sorted: what signup accepts (its OpenAPI enum is built from this).
+    Without a migrated database, or with no plans yet, the default plans' slugs (schema
+    generation offline; an empty OpenAPI enum would be invalid)."""
+    try:
+        slugs = sorted(Plan.objects.values_list("slug", flat=True))
+    except DatabaseError:
+        slugs = []
+    return slugs or sorted(plan[0] for plan in DEFAULT_PLANS)
 
 
 @dataclass(frozen=True)

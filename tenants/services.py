@@ -11,6 +11,9 @@ from tenants.models import Tenant
 from tenants.signals import tenants_changed
 
 _KNOWN_REGIONS = {r for regions in COUNTRY_CODE_TO_REGION_CODE.values() for r in regions}
+# The two-letter ISO codes among them (the API's region fields), as tenant_validate_region
+# accepts them: in either case.
+REGION_CODES = sorted(r for r in _KNOWN_REGIONS if len(r) == 2 and r.isalpha())
 
 
 def _announce(tenant_ids: list[int]) -> None:
