@@ -21,6 +21,7 @@ from apikeys.serializers import (
 )
 from core.openapi import error_responses
 from core.pagination import cursor_envelope
+from core.serializers import query_values
 from plans.models import ApiFamily, Method
 
 TAG_KEYS = "API keys (v1)"
@@ -56,7 +57,7 @@ class KeyCollectionApi(KeysApi):
         responses={200: ApiKeyListSerializer, **error_responses(400, 401, 403, 429)},
     )
     def get(self, request):
-        query = ApiKeyListQuerySerializer(data=request.query_params.dict())
+        query = ApiKeyListQuerySerializer(data=query_values(request))
         query.is_valid(raise_exception=True)
         limit = query.validated_data["limit"]
         keys, next_cursor = selectors.apikey_list_page(

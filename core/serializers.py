@@ -166,3 +166,20 @@ class CursorPageSerializer(serializers.Serializer):
     nextCursor = serializers.CharField(  # noqa: N815
         allow_null=True, help_text="Pass as `cursor` for the next page; null on the last."
     )
+
+
+def query_values(request, *, repeatable: tuple[str, ...] = ()) -> dict:
+    """The query string, one value per name, for a query serializer. A name sent more than
+    once is a 400 (otherwise the last value would silently win), except `repeatable` names,
+    whose values are kept as a list."""
+    params = request.query_params
+    repeated = sorted(k for k in params if k not in repeatable and len(params.getlist(k)) > 1)
+    if repeated:
+        raise serializers.ValidationError(
+            {name: ["Send this query parameter once."] for name in repeated}
+        )
+    values = params.dict()
+    for name in repeatable:
+        if name in params:
+            values[name] = params.getlist(name)
+    return values

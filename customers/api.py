@@ -10,6 +10,7 @@ from core.conditional import entity_tags, if_none_match_hits
 from core.openapi import error_responses
 from core.pagination import cursor_envelope, keyset_slice, page_slice
 from core.problems import problem_for
+from core.serializers import query_values
 from core.urls import absolute_url
 from customers import selectors, services
 from customers.base_api import CustomerApi
@@ -86,7 +87,7 @@ def _parse_body(request, serializer_class=CustomerWriteSerializer) -> dict:
 def _include_deleted(request) -> bool:
     if not request.query_params:  # the common case: no serializer to build
         return False
-    query = IncludeDeletedQuerySerializer(data=request.query_params.dict())
+    query = IncludeDeletedQuerySerializer(data=query_values(request))
     query.is_valid(raise_exception=True)
     return query.validated_data["includeDeleted"]
 
@@ -191,7 +192,7 @@ class CustomerBulkApi(V1Api):
 
 
 def customer_page_response(request) -> Response:
-    query = CustomerListQuerySerializer(data=request.query_params.dict())
+    query = CustomerListQuerySerializer(data=query_values(request))
     query.is_valid(raise_exception=True)
     params = query.validated_data
     qs = selectors.customer_list(

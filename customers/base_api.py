@@ -5,7 +5,7 @@ from typing import ClassVar
 
 from rest_framework.views import APIView
 
-from core.serializers import CursorQuerySerializer
+from core.serializers import CursorQuerySerializer, query_values
 from customers import selectors
 from customers.models import Customer
 from plans.models import ApiFamily, Method
@@ -32,7 +32,7 @@ class CustomerApi(APIView):
         cursor (the keyset list the company and churnkey routes page through)."""
         # A plain dict, not the QueryDict: DRF reads an empty form value as "not sent", which
         # would turn `?limit=` into the default instead of the 400 the schema promises.
-        query = CursorQuerySerializer(data=self.request.query_params.dict())
+        query = CursorQuerySerializer(data=query_values(self.request))
         query.is_valid(raise_exception=True)
         return selectors.customer_list_oldest_first(
             tenant=self.request.user.tenant,

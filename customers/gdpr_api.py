@@ -5,7 +5,7 @@ from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework.response import Response
 
 from core.openapi import error_responses
-from core.serializers import CursorQuerySerializer
+from core.serializers import CursorQuerySerializer, query_values
 from customers import services
 from customers.api import V1Api, _customer_response, _render
 from customers.serializers import CustomerSerializer
@@ -42,7 +42,7 @@ class CustomerHistoryApi(V1Api):
     )
     def get(self, request, customer_id):
         customer = self.get_customer(customer_id=customer_id, include_deleted=True)
-        query = CursorQuerySerializer(data=request.query_params.dict())
+        query = CursorQuerySerializer(data=query_values(request))
         query.is_valid(raise_exception=True)
         entries, next_cursor = event_selectors.customer_history(
             tenant=request.user.tenant,

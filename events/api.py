@@ -6,7 +6,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.openapi import error_responses
-from core.serializers import CursorQuerySerializer
+from core.serializers import CursorQuerySerializer, query_values
 from events import selectors, services
 from events.exceptions import MSG_ENDPOINT_LIMIT
 from events.models import MAX_ENDPOINTS_PER_APPLICATION
@@ -71,10 +71,7 @@ class EventListApi(EventsApi):
     def get(self, request):
         # A plain dict, so that `?createdAfter=` is refused rather than read as not sent;
         # `type` alone may repeat.
-        params = request.query_params.dict()
-        if "type" in request.query_params:
-            params["type"] = request.query_params.getlist("type")
-        query = _valid(EventListQuerySerializer, params)
+        query = _valid(EventListQuerySerializer, query_values(request, repeatable=("type",)))
         events, next_cursor = selectors.event_list(
             tenant=request.user.tenant,
             types=query["type"],
@@ -248,7 +245,7 @@ class WebhookDeliveryListApi(WebhookEndpointsApi):
     )
     def get(self, request, endpoint_id):
         endpoint = self.get_endpoint(endpoint_id)
-        query = _valid(CursorQuerySerializer, request.query_params.dict())
+        query = _valid(CursorQuerySerializer, query_values(request))
         rows, next_cursor = selectors.webhook_delivery_list(
             endpoint=endpoint, cursor=query["cursor"], limit=query["limit"]
         )

@@ -172,3 +172,33 @@ def test_naive_filter_values_are_read_as_utc(alice_client, some_customers):
 def test_an_empty_limit_is_refused_like_any_non_integer(alice_client, path):
     problem = _assert_problem(alice_client.get(path, {"limit": ""}))
     assert problem["errors"][0]["field"] == "limit"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/v1/customer/paged?cursor=&cursor=x",
+        "/v1/keys?limit=5&limit=6",
+        "/v1/events?limit=1&limit=2",
+    ],
+)
+def test_a_single_valued_query_parameter_sent_twice_is_a_400(alice_client, path):
+    response = alice_client.get(path)
+    assert response.status_code == 400, response.content
+    assert response["Content-Type"] == "application/problem+json"
+
+
+@pytest.mark.django_db
+def test_a_customers_history_cursor_sent_twice_is_a_400(alice_client, tenant_a):
+    from customers.services import customer_create
+
+    customer = customer_create(tenant=tenant_a, data={"first_name": "Ada"})
+    response = alice_client.get(f"/v1/customer/{customer.pk}/history?cursor=&cursor=")
+    assert response.status_code == 400, response.content
+
+
+@pytest.mark.django_db
+def test_event_types_may_repeat(alice_client):
+    response = alice_client.get("/v1/events?type=customer.created&type=customer.deleted")
+    assert response.status_code == 200, response.content
