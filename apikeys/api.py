@@ -8,8 +8,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apikeys import selectors, services
+from apikeys.authentication import ProviderKeyAuthentication
 from apikeys.exceptions import KeyNotFound
 from apikeys.models import MAX_LIVE_KEYS_PER_APPLICATION
+from apikeys.permissions import IsProvider
 from apikeys.serializers import (
     ApiKeyCreatedSerializer,
     ApiKeyCreateSerializer,
@@ -25,6 +27,15 @@ from core.serializers import query_values
 from plans.models import ApiFamily, Method
 
 TAG_KEYS = "API keys (v1)"
+
+
+class ProviderApi(APIView):
+    """Base of the operator's routes (signup express, portal SSO): a provider key only, no
+    tenant header, and no plan limits (provider keys belong to no application)."""
+
+    authentication_classes = [ProviderKeyAuthentication]
+    permission_classes = [IsProvider]
+    throttle_classes: list = []
 
 
 class KeysApi(APIView):

@@ -3,10 +3,8 @@
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
-from apikeys.authentication import ProviderKeyAuthentication
-from apikeys.permissions import IsProvider
+from apikeys.api import ProviderApi
 from core.openapi import error_responses
 from onboarding.serializers import SignupResultSerializer, SignupSerializer
 from onboarding.services import onboarding_provision
@@ -14,12 +12,8 @@ from onboarding.services import onboarding_provision
 TAG_SIGNUP = "Signup (provider)"
 
 
-class SignupApi(APIView):
+class SignupApi(ProviderApi):
     """Signup express: only a provider key may call it; it needs no tenant header."""
-
-    authentication_classes = [ProviderKeyAuthentication]
-    permission_classes = [IsProvider]
-    throttle_classes: list = []  # provider keys belong to no application, hence no plan
 
     @extend_schema(
         tags=[TAG_SIGNUP],

@@ -4,10 +4,8 @@ SSO pattern): it asks for a one-time link with its provider key and redirects th
 from django.urls import reverse
 from drf_spectacular.utils import extend_schema
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
-from apikeys.authentication import ProviderKeyAuthentication
-from apikeys.permissions import IsProvider
+from apikeys.api import ProviderApi
 from core.openapi import error_responses
 from portal.serializers import SsoRequestSerializer, SsoResponseSerializer
 from portal.services import LOGIN_TOKEN_MAX_AGE, portal_sso_link
@@ -15,11 +13,7 @@ from portal.services import LOGIN_TOKEN_MAX_AGE, portal_sso_link
 TAG_PORTAL = "Developer portal (provider)"
 
 
-class PortalSsoApi(APIView):
-    authentication_classes = [ProviderKeyAuthentication]
-    permission_classes = [IsProvider]
-    throttle_classes: list = []  # provider keys belong to no application, hence no plan
-
+class PortalSsoApi(ProviderApi):
     @extend_schema(
         tags=[TAG_PORTAL],
         operation_id="v1_portal_sso",
