@@ -12,13 +12,13 @@ import functools
 from django.db import transaction
 
 from customers.models import Customer
-from customers.serializers import CustomerSerializer
-from events.services import customer_change_record
+from customers.serializers import render_customer
+from events.services import customer_change_record, customers_created_record
 
 
 def render(customer: Customer) -> dict:
     """The customer exactly as GET /v1/customer/{id} shows it (a plain dict for JSON)."""
-    return dict(CustomerSerializer(customer).data)
+    return dict(render_customer(customer))
 
 
 def render_locked(customer: Customer) -> dict | None:
@@ -50,3 +50,16 @@ def records_change(action: str):
         return wrapper
 
     return decorate
+
+
+def record_created(customer_ids) -> None:
+    """History, events and outbox rows for customers a bulk path inserted without the
+    services (the importer's COPY), in the caller's transaction."""
+    customers = list(
+        Customer.objects.filter(pk__in=list(customer_ids)).order_by("created_at", "pk")
+    )
+    by_tenant: dict[int, list[dict]] = {}
+    for customer in customers:
+        by_tenant.setdefault(customer.tenant_id, []).append(render(customer))
+    for tenant_id, afters in by_tenant.items():
+        customers_created_record(tenant_id=tenant_id, afters=afters)

@@ -27,6 +27,7 @@ from django.utils import timezone
 from rest_framework.exceptions import ValidationError
 
 from core.problems import ApplicationError, problem_for
+from customers.changes import record_created
 from customers.models import WRITABLE_FIELDS, Customer, CustomerState
 from customers.selectors import customer_find_active_duplicate
 from customers.serializers import CustomerWriteSerializer
@@ -171,6 +172,7 @@ class Importer:
                 write = _insert_copy if connection.vendor == "postgresql" else _insert_orm
                 existed, inserted = write(self.tenant, validated.valid)
                 result.counts.created = len(inserted)
+                record_created(inserted)  # history and events, as a single create writes
                 for row in validated.valid:
                     if row.values["id"] in inserted:
                         continue

@@ -102,6 +102,45 @@ def customer_change_record(
     return event
 
 
+def customers_created_record(*, tenant_id: int, afters: list[dict]) -> list[Event]:
+    """customer_change_record("created") for many new customers at once (a bulk import):
+    one history INSERT, one event INSERT and one outbox INSERT for the lot, in the caller's
+    transaction, with the same rows the one-by-one path writes."""
+    if not afters:
+        return []
+    actor, request_id = current_actor(), current_request_id() or ""
+    AuditEntry.objects.bulk_create(
+        AuditEntry(
+            tenant_id=tenant_id,
+            subject_type="customer",
+            subject_id=str(after["id"]),
+            action="created",
+            changes=_changes(None, after),
+            actor=actor,
+            request_id=request_id,
+        )
+        for after in afters
+    )
+    events = Event.objects.bulk_create(
+        Event(
+            tenant_id=tenant_id,
+            type=CUSTOMER_EVENT_TYPES["created"],
+            customer_id=after["id"],
+            data={"object": after},
+        )
+        for after in afters
+    )
+    endpoints = list(WebhookEndpoint.objects.filter(tenant_id=tenant_id, enabled=True))
+    if endpoints:
+        WebhookDelivery.objects.bulk_create(
+            WebhookDelivery(endpoint=endpoint, event=event)
+            for event in events
+            for endpoint in endpoints
+            if type_matches(endpoint.events, event.type)
+        )
+    return events
+
+
 def _enqueue(event: Event, endpoints=None) -> list[WebhookDelivery]:
     if endpoints is None:
         endpoints = WebhookEndpoint.objects.filter(tenant_id=event.tenant_id, enabled=True)

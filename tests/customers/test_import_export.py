@@ -96,6 +96,23 @@ def test_on_duplicate_update_changes_the_existing_customer(tmp_path, tenant_a):
     assert holder.last_name == "New" and Customer.objects.filter(tenant=tenant_a).count() == 1
 
 
+def test_imported_customers_have_the_history_and_events_a_single_create_writes(tmp_path, tenant_a):
+    from customers.serializers import render_customer
+    from events.models import AuditEntry, Event
+
+    path = _write(tmp_path, '{"lastName": "One"}\n{"email": "two@example.com"}\n', name="in.jsonl")
+    assert "created=2" in _import(path, tenant_a)
+    customers = {str(c.pk): c for c in Customer.objects.filter(tenant=tenant_a)}
+    events = Event.objects.filter(tenant=tenant_a)
+    assert sorted(str(e.customer_id) for e in events) == sorted(customers)
+    for event in events:
+        assert event.type == "customer.created"
+        assert event.data["object"] == dict(render_customer(customers[str(event.customer_id)]))
+    history = AuditEntry.objects.filter(tenant=tenant_a, subject_type="customer")
+    assert sorted(h.subject_id for h in history) == sorted(customers)
+    assert {h.action for h in history} == {"created"}
+
+
 def test_on_duplicate_fail_stops_and_writes_nothing_of_that_chunk(tmp_path, tenant_a):
     customer_create(tenant=tenant_a, data={"email": "a@example.com"})
     path = _write(tmp_path, '{"lastName": "First"}\n{"email": "a@example.com"}\n', name="in.jsonl")
