@@ -5,7 +5,12 @@ from django.contrib import admin
 
 from core.admin import DeleteThroughServiceMixin
 from tenants.models import Tenant
-from tenants.services import tenant_delete_many, tenant_set_active, tenant_update
+from tenants.services import (
+    tenant_create,
+    tenant_delete_many,
+    tenant_set_active,
+    tenant_update,
+)
 
 
 @admin.register(Tenant)
@@ -19,8 +24,18 @@ class TenantAdmin(DeleteThroughServiceMixin, admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         if change:
             tenant_update(tenant=obj)
-        else:
-            super().save_model(request, obj, form, change)
+            return
+        # Through the service, like every other tenant write, so the creation is audited.
+        created = tenant_create(
+            name=obj.name,
+            region=obj.default_region,
+            vat_strict=obj.vat_strict,
+            public_id=obj.public_id,
+        )
+        if not obj.is_active:
+            tenant_set_active(tenant=created, is_active=False)
+        for field in ("pk", "public_id", "is_active", "created_at", "updated_at"):
+            setattr(obj, field, getattr(created, field))
 
     def delete_rows(self, pks):
         tenant_delete_many(tenant_ids=pks)

@@ -40,12 +40,16 @@ def tenant_validate_region(region: str) -> str:
 
 
 @transaction.atomic
-def tenant_create(*, name: str, region: str = "IT", vat_strict: bool = False) -> Tenant:
+def tenant_create(
+    *, name: str, region: str = "IT", vat_strict: bool = False, public_id: str | None = None
+) -> Tenant:
+    """A new tenant (its public id generated unless staff chose one), with its history entry."""
     name = (name or "").strip()
     if not name:
         raise ValidationError("A tenant needs a name.")
+    extra = {"public_id": public_id} if public_id else {}
     tenant = Tenant.objects.create(
-        name=name, default_region=tenant_validate_region(region), vat_strict=vat_strict
+        name=name, default_region=tenant_validate_region(region), vat_strict=vat_strict, **extra
     )
     _audit(
         tenant, "created", {"name": [None, name], "default_region": [None, tenant.default_region]}
