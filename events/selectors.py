@@ -77,7 +77,11 @@ def webhook_delivery_list(
     *, endpoint: WebhookEndpoint, cursor: str | None, limit: int
 ) -> tuple[list[WebhookDelivery], str | None]:
     """An endpoint's deliveries, newest first, each with its attempts."""
-    qs = WebhookDelivery.objects.filter(endpoint=endpoint).prefetch_related(
-        Prefetch("tries", queryset=WebhookAttempt.objects.order_by("attempted_at", "id"))
+    qs = (
+        WebhookDelivery.objects.filter(endpoint=endpoint)
+        .select_related("event")
+        .prefetch_related(
+            Prefetch("tries", queryset=WebhookAttempt.objects.order_by("attempted_at", "id"))
+        )
     )
     return keyset_slice(qs, sort=NEWEST_FIRST, cursor=cursor, limit=limit)

@@ -42,4 +42,7 @@ urlpatterns = [
     path("usage", views.usage, name="usage"),
     path("usage.csv", views.usage_csv, name="usage_csv"),
     path("docs", views.docs, name="docs"),
+    path("webhooks", views.webhooks, name="webhooks"),
+    path("webhooks/<str:endpoint_id>", views.webhook_deliveries, name="webhook_deliveries"),
+    path("events/<str:event_id>/redeliver", views.event_redeliver, name="event_redeliver"),
 ]

@@ -30,6 +30,9 @@ from apikeys.exceptions import KeyLimitReached, KeyNotLive
 from apikeys.selectors import apikey_get, application_list
 from core.cache_errors import CACHE_ERRORS
 from core.problems import problem_response
+from events import selectors as events_selectors
+from events import services as events_services
+from events.exceptions import EndpointNotFound, EventNotFound
 from plans.models import HITS
 from portal import selectors, services
 from portal.exceptions import LastOwner, OwnerOnly
@@ -318,3 +321,51 @@ def usage_csv(request):
 @require_GET
 def docs(request):
     return _page(request, "portal/docs.html", {})
+
+
+@tenant_page
+@require_GET
+def webhooks(request):
+    """The tenant's webhook endpoints (managed through /v1/webhook-endpoints)."""
+    tenant = request.tenant_user.tenant
+    endpoints = list(events_selectors.webhook_endpoint_list(tenant=tenant))
+    return _page(request, "portal/webhooks.html", {"endpoints": endpoints})
+
+
+@tenant_page
+@require_GET
+def webhook_deliveries(request, endpoint_id):
+    """One endpoint's latest deliveries, each with its attempts; owners may redeliver."""
+    try:
+        endpoint = events_selectors.webhook_endpoint_get_or_404(
+            tenant=request.tenant_user.tenant, endpoint_id=endpoint_id
+        )
+    except EndpointNotFound as exc:
+        raise Http404("No such endpoint.") from exc
+    deliveries, _next = events_selectors.webhook_delivery_list(
+        endpoint=endpoint, cursor=None, limit=50
+    )
+    return _page(
+        request,
+        "portal/webhook_deliveries.html",
+        {"endpoint": endpoint, "deliveries": deliveries},
+    )
+
+
+@tenant_page
+@require_POST
+def event_redeliver(request, event_id):
+    """Queue an event again for every subscribed endpoint (as POST /v1/events/{id}/redeliver)."""
+    _owner_only(request)
+    try:
+        event = events_selectors.event_get_or_404(
+            tenant=request.tenant_user.tenant, event_id=event_id
+        )
+    except EventNotFound as exc:
+        raise Http404("No such event.") from exc
+    queued = events_services.event_redeliver(event=event)
+    messages.success(request, f"Event {event.id} queued again for {len(queued)} endpoint(s).")
+    back = request.POST.get("endpoint", "")
+    if back:
+        return redirect(reverse("portal:webhook_deliveries", args=[back]))
+    return redirect(reverse("portal:webhooks"))
