@@ -52,9 +52,14 @@ EXEMPT = {
     "v1/signup": "provider keys only (no tenant); creates a new tenant, reads none: "
     "tests/onboarding and tests/api/test_key_privileges.py",
     "v1/signup/": "the same route with a trailing slash",
+    "v1/portal/sso": "provider keys only (no tenant key): mints a sign-in link for the tenant "
+    "named in the body; tests/portal/test_sso.py",
+    "v1/portal/sso/": "the same route with a trailing slash",
 }
 EXEMPT_PREFIXES = {
     "admin/": "Django admin: staff sessions, not API keys; tests/*/test_admin.py",
+    "portal/": "developer portal pages: tenant users' sessions, not API keys; every page's "
+    "tenant boundary is tested in tests/portal/ (test_pages.py, test_webhooks_page.py)",
 }
 
 # How each path parameter names tenant A's data: "object" parameters are what B's key must not

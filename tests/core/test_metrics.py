@@ -1,8 +1,7 @@
 """/metrics: Prometheus text for a bearer METRICS_TOKEN only (else a 404 problem); request
 counts and latency by route pattern, method and status; 429s by plan; no tenant or key in
-any label; exact totals across two real gunicorn worker processes (multiprocess mode)."""
+any label; exact totals across two real server worker processes (multiprocess mode)."""
 
-import importlib.util
 import json
 import os
 import re
@@ -129,12 +128,8 @@ def two_workers(tmp_path):
         METRICS_TOKEN=TOKEN,
         LOG_FORMAT="json",
     )
-    if importlib.util.find_spec("gunicorn") is not None:
-        command = [sys.executable, "-m", "gunicorn", "config.wsgi", "--workers", "2",
-                   "--bind", f"127.0.0.1:{port}", "--timeout", "30"]  # fmt: skip
-    else:  # the project's own server entry point, where gunicorn has been replaced
-        command = [sys.executable, "-m", "config.serve"]
-        env.update(HOST="127.0.0.1", PORT=str(port), WEB_CONCURRENCY="2")
+    command = [sys.executable, "-m", "config.serve"]  # as `make run` starts it
+    env.update(HOST="127.0.0.1", PORT=str(port), WEB_CONCURRENCY="2")
     log = (tmp_path / "server.log").open("w")
     proc = subprocess.Popen(command, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
@@ -150,7 +145,11 @@ def two_workers(tmp_path):
         yield base, multiproc, tmp_path / "server.log"
     finally:
         proc.terminate()
-        proc.wait(timeout=20)
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:  # a loaded machine: do not fail on a slow shutdown
+            proc.kill()
+            proc.wait(timeout=20)
         log.close()
 
 
