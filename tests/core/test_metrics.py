@@ -110,9 +110,8 @@ def _get(url: str, token: str | None = None) -> tuple[int, str]:
 
 @pytest.fixture
 def two_workers(tmp_path):
-    """The server with 2 worker processes (gunicorn's sync workers; the project's own
-    `python -m config.serve` where that has replaced gunicorn), a fresh
-    PROMETHEUS_MULTIPROC_DIR and METRICS_TOKEN."""
+    """The server as `make run` starts it (`python -m config.serve`) with 2 worker
+    processes, a fresh PROMETHEUS_MULTIPROC_DIR and METRICS_TOKEN."""
     multiproc = tmp_path / "prom"
     multiproc.mkdir()
     port = _free_port()
