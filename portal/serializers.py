@@ -4,18 +4,19 @@ from rest_framework import serializers
 
 
 class SsoRequestSerializer(serializers.Serializer):
-    """`tenantId` (the x-business-tenant-id value; `tenant_id` is accepted too) and the
-    user's email."""
+    """`tenantId` (the x-business-tenant-id value) and the user's email. `tenant_id`, the
+    3scale-style name, is read as `tenantId` when that is absent."""
 
-    tenantId = serializers.CharField(max_length=64, required=False)  # noqa: N815 - wire name
-    tenant_id = serializers.CharField(max_length=64, required=False)
+    tenantId = serializers.CharField(max_length=64)  # noqa: N815 - wire name
     email = serializers.EmailField(max_length=254)
 
+    def to_internal_value(self, data):
+        if isinstance(data, dict) and "tenantId" not in data and "tenant_id" in data:
+            data = {**data, "tenantId": data["tenant_id"]}
+        return super().to_internal_value(data)
+
     def validate(self, attrs):
-        tenant_id = attrs.get("tenantId") or attrs.get("tenant_id")
-        if not tenant_id:
-            raise serializers.ValidationError({"tenantId": "This field is required."})
-        return {"tenant_id": tenant_id, "email": attrs["email"]}
+        return {"tenant_id": attrs["tenantId"], "email": attrs["email"]}
 
 
 class SsoResponseSerializer(serializers.Serializer):
