@@ -57,7 +57,6 @@ class Breaker:
 
     def __init__(self) -> None:
         self.open_until = 0.0
-        self.fail_opens = 0  # calls served uncounted because the limiter was unreachable
         self._lock = threading.Lock()
 
     def check(self) -> None:
@@ -83,7 +82,6 @@ def fail_open(what: str) -> None:
     """A call served although Redis could not count it (RATELIMIT_FAIL_CLOSED is off)."""
     from core.metrics import RATELIMIT_FAIL_OPEN  # config.settings imports this module
 
-    breaker.fail_opens += 1
     RATELIMIT_FAIL_OPEN.labels("redis_unavailable").inc()
     logger.warning("rate limit not applied (%s): Redis unavailable; serving the call", what)
 
