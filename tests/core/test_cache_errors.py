@@ -8,6 +8,7 @@ from redis.exceptions import ReadOnlyError, TimeoutError
 
 from apikeys import auth_cache
 from core.problems import exception_handler
+from plans import limiter, usage_store
 
 # Nothing listens here: the last port of this suite's reserved range.
 UNREACHABLE = {
@@ -17,6 +18,15 @@ UNREACHABLE = {
         "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 1, "SOCKET_TIMEOUT": 1},
     }
 }
+
+
+@pytest.fixture(autouse=True)
+def _own_limiter_backends(monkeypatch):
+    """The limiter and usage store are made once per process, on first use: one made while
+    CACHES points at the closed port would keep it for every later test. Each test here gets
+    its own, and the process's are put back afterwards."""
+    monkeypatch.setattr(limiter, "_backend", None)
+    monkeypatch.setattr(usage_store, "_store", None)
 
 
 @override_settings(CACHES=UNREACHABLE)
