@@ -8,6 +8,7 @@ from django.db.models import Q, QuerySet, Value
 from django.db.models.functions import Lower
 from django.db.models.lookups import Exact
 
+from core.db.rows import RowReader
 from core.pagination import keyset_slice, make_sorts
 from core.problems import ApplicationError
 from customers.exceptions import CustomerNotFound
@@ -28,6 +29,22 @@ def email_is(email: str) -> Q:
     """Email equality as uniqueness defines it: the unique index's own expression and
     condition, so the lookup is a seek on that index (never UPPER(email), which none covers)."""
     return Q(Exact(EMAIL_KEY, Lower(Value(email)))) & ~Q(email="")
+
+
+# The hot single-customer reads (GET by id, by email, by phone), as plain SQL kept once per
+# process (core.db.rows): the same rows and conditions as the querysets below would select,
+# without building one per request. Email compares as the unique index holds it (EMAIL_KEY);
+# each WHERE implies its index's condition, so each read is one seek on that index.
+_ACTIVE_SQL = '"deleted_at" IS NULL'
+_BY_ID_ANY = RowReader(Customer, '"tenant_id" = %s AND "id" = %s')
+_BY_ID = RowReader(Customer, f'"tenant_id" = %s AND "id" = %s AND {_ACTIVE_SQL}')
+_BY_EMAIL = RowReader(
+    Customer,
+    f'"tenant_id" = %s AND LOWER("email") = LOWER(%s) AND NOT ("email" = \'\') AND {_ACTIVE_SQL}',
+)
+_BY_PHONE = RowReader(
+    Customer, f'"tenant_id" = %s AND "phone" = %s AND NOT ("phone" = \'\') AND {_ACTIVE_SQL}'
+)
 
 
 def _only(qs: QuerySet) -> Customer | None:
@@ -108,9 +125,8 @@ def customer_get(*, tenant: Tenant, customer_id, include_deleted: bool = False) 
         pk = uuid.UUID(str(customer_id))
     except ValueError:
         return None
-    return (
-        customer_base_queryset(tenant=tenant, include_deleted=include_deleted).filter(pk=pk).first()
-    )
+    reader = _BY_ID_ANY if include_deleted else _BY_ID
+    return reader.first([tenant.pk, reader.db_value("id", pk)])
 
 
 def customer_get_by_email(*, tenant: Tenant, email: str) -> Customer | None:
@@ -119,7 +135,7 @@ def customer_get_by_email(*, tenant: Tenant, email: str) -> Customer | None:
     # No stored email is longer (NUL never gets here: core.middleware refuses it with 400).
     if not email or len(email) > 254:
         return None
-    return _only(customer_base_queryset(tenant=tenant).filter(email_is(email)))
+    return _BY_EMAIL.first([tenant.pk, email])
 
 
 def customer_get_by_phone(*, tenant: Tenant, phone: str) -> Customer | None:
@@ -127,7 +143,7 @@ def customer_get_by_phone(*, tenant: Tenant, phone: str) -> Customer | None:
     e164 = parse_phone(phone, tenant.default_region)
     if e164 is None:
         return None
-    return _only(customer_base_queryset(tenant=tenant).filter(phone=e164))
+    return _BY_PHONE.first([tenant.pk, e164])
 
 
 def customer_get_or_404(
