@@ -299,6 +299,8 @@ GATEWAY_SECRET_TOKEN = env_str("GATEWAY_SECRET_TOKEN")
 # Usage counted in Redis reaches the database at least this often (while there is traffic,
 # or from `manage.py flush_usage`); keep it under 60 so usage lags Redis by under a minute.
 USAGE_FLUSH_INTERVAL_SECONDS = env_int("USAGE_FLUSH_INTERVAL_SECONDS", 30)
+# Flush in each process's background thread (usage.flusher), never in a request.
+USAGE_FLUSH_BACKGROUND = env_bool("USAGE_FLUSH_BACKGROUND", True)
 if not 1 <= USAGE_FLUSH_INTERVAL_SECONDS <= 60:
     raise ImproperlyConfigured("USAGE_FLUSH_INTERVAL_SECONDS must be between 1 and 60.")
 
