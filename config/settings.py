@@ -123,14 +123,17 @@ MIDDLEWARE = [
     "core.middleware.BodySizeLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    # Sessions, staff login and messages: skipped on API paths (API_PATH_PATTERN).
+    "core.middleware.BrowserSessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "events.actor.ActorMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
+    "core.middleware.BrowserAuthenticationMiddleware",
+    "core.middleware.BrowserMessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
+# The key-authenticated JSON APIs (/v1, Churnkey, the Smart Customer company routes): no
+# session, staff login or flash messages there (core.middleware.is_api_path); nor on probes.
+API_PATH_PATTERN = r"/(v1|churnkey)(/|$)|/api/[^/]+/[^/]+/company/|/(healthz|readyz|metrics)$"
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"

@@ -3,9 +3,13 @@ and the last line that turns any error page into a problem."""
 
 import hmac
 import io
+import re
 from http import HTTPStatus
 
 from django.conf import settings
+from django.contrib.auth.middleware import AuthenticationMiddleware
+from django.contrib.messages.middleware import MessageMiddleware
+from django.contrib.sessions.middleware import SessionMiddleware
 from django.core.handlers.wsgi import LimitedStream
 
 from core.problems import PROBLEM_CONTENT_TYPE, problem_response
@@ -31,7 +35,8 @@ _KEPT_HEADERS = ("Allow", "WWW-Authenticate", "Retry-After", "Vary")
 
 
 class RequestIdMiddleware:
-    """Gives every request an id, echoed as X-Request-ID and quoted in problem bodies."""
+    """Gives every request an id, echoed as X-Request-ID and quoted in problem bodies, and
+    makes the request and its id current (core.request_id) while it is served."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -39,7 +44,7 @@ class RequestIdMiddleware:
     def __call__(self, request):
         request_id = new_request_id(request.headers.get("X-Request-ID"))
         request.request_id = request_id
-        token = set_request_id(request_id)
+        token = set_request_id(request_id, request)
         try:
             response = self.get_response(request)
         finally:
@@ -165,3 +170,37 @@ class GatewaySecretMiddleware:
                     detail=f"Requests must come through the API gateway ({self.header}).",
                 )
         return self.get_response(request)
+
+
+# --- Middleware that only pages for people need ---------------------------------------------
+
+_API_PATH = re.compile(settings.API_PATH_PATTERN)
+
+
+def is_api_path(path: str) -> bool:
+    """Whether `path` is one of the key-authenticated JSON APIs (settings.API_PATH_PATTERN),
+    which never use a session, a staff login or flash messages."""
+    return _API_PATH.match(path) is not None
+
+
+class _BrowserOnly:
+    """Skips the Django middleware it is mixed into on API paths (a subclass, so Django's
+    admin checks still find it in MIDDLEWARE, and so its hooks keep their place)."""
+
+    def __call__(self, request):
+        if is_api_path(request.path_info):
+            return self.get_response(request)
+        return super().__call__(request)
+
+
+class BrowserSessionMiddleware(_BrowserOnly, SessionMiddleware):
+    """Sessions, for the admin and the portal only."""
+
+
+class BrowserAuthenticationMiddleware(_BrowserOnly, AuthenticationMiddleware):
+    """`request.user` as the staff or portal user, for the admin and the portal only (API
+    calls get theirs from DRF's key authentication)."""
+
+
+class BrowserMessageMiddleware(_BrowserOnly, MessageMiddleware):
+    """Flash messages, for the admin and the portal only."""
