@@ -36,6 +36,7 @@ def main() -> None:
     parser.add_argument("-n", type=int, default=3000, help="requests to time")
     parser.add_argument("--profile", action="store_true")
     parser.add_argument("--sort", default="cumulative")
+    parser.add_argument("--dump", help="with --profile: also write the stats to this file")
     args = parser.parse_args()
 
     sys.path.insert(0, str(ROOT))
@@ -96,6 +97,8 @@ def main() -> None:
             one()
         profile.disable()
         pstats.Stats(profile).sort_stats(args.sort).print_stats(60)
+        if args.dump:
+            profile.dump_stats(args.dump)
 
 
 if __name__ == "__main__":

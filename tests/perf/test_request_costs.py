@@ -59,3 +59,26 @@ def test_rendering_reuses_one_serializer_and_matches_a_fresh_one(tenant_a):
 
     customer = customer_create(tenant=tenant_a, data={"first_name": "Ada", "metadata": {"a": 1}})
     assert render_customer(customer) == CustomerSerializer(customer).data
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/v1/customer/by-email/ADA@Example.com",
+        "/v1/customer/by-phone/+390612345678",
+        "/churnkey/customers/email/ada@example.com",
+        "/churnkey/customers/phone/+390612345678",
+    ],
+)
+def test_warm_lookups_by_email_and_phone_cost_one_statement_and_one_round_trip(
+    tenant_a, alice_client, redis_round_trips, url
+):
+    customer_create(
+        tenant=tenant_a,
+        data={"first_name": "Ada", "email": "ada@example.com", "phone": "+390612345678"},
+    )
+    _warm(alice_client, url)
+    response, sql, trips = _cost(alice_client, "get", url, redis_round_trips)
+    assert response.status_code == 200
+    assert len(sql) == 1, sql
+    assert len(trips) == 1, trips
