@@ -7,20 +7,30 @@ too, then `get_db_prep_save`)."""
 from collections.abc import Mapping
 from functools import cache
 
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Field, Model
 
 
 @cache
-def _insert_fields(model: type[Model]) -> tuple[Field, ...]:
-    """The columns an ORM insert of `model` writes: every local concrete field but an
-    auto-incremented primary key (the database numbers it)."""
+def _statement(
+    model: type[Model],
+    vendor: str,
+    select_from: str | None,
+    expressions: tuple[tuple[str, str], ...],
+    suffix: str,
+) -> tuple[str, tuple[Field, ...]]:
+    """The SQL text of insert_sql (the same for every instance: built once per process) and
+    the fields whose values are its parameters, in order. Written columns: every local
+    concrete field but an auto-incremented primary key (the database numbers it)."""
     meta = model._meta
-    return tuple(
-        field
-        for field in meta.local_concrete_fields
-        if field is not meta.auto_field and not field.generated
-    )
+    quote = connections[DEFAULT_DB_ALIAS].ops.quote_name
+    given = dict(expressions)
+    fields = [f for f in meta.local_concrete_fields if f is not meta.auto_field and not f.generated]
+    columns = ", ".join(quote(f.column) for f in fields)
+    values = ", ".join(given.get(f.column, "%s") for f in fields)
+    body = f"SELECT {values} FROM {select_from}" if select_from else f"VALUES ({values})"
+    sql = f"INSERT INTO {quote(meta.db_table)} ({columns}) {body}{' ' + suffix if suffix else ''}"
+    return sql, tuple(f for f in fields if f.column not in given)
 
 
 def insert_sql(
@@ -34,20 +44,8 @@ def insert_sql(
     <select_from>` (one row per row of that relation, typically a CTE: nothing if it is
     empty). `expressions` gives some columns (by column name) an SQL expression instead of
     the instance's value; `suffix` is appended (ON CONFLICT, RETURNING). Returns (sql, params)."""
-    expressions = expressions or {}
-    quote = connection.ops.quote_name
-    columns, values, params = [], [], []
-    for field in _insert_fields(type(obj)):
-        columns.append(quote(field.column))
-        if field.column in expressions:
-            values.append(expressions[field.column])
-            continue
-        values.append("%s")
-        params.append(field.get_db_prep_save(field.pre_save(obj, True), connection))
-    head = f"INSERT INTO {quote(obj._meta.db_table)} ({', '.join(columns)}) "
-    body = (
-        f"SELECT {', '.join(values)} FROM {select_from}"
-        if select_from
-        else f"VALUES ({', '.join(values)})"
+    db = connections[DEFAULT_DB_ALIAS]  # the connection itself, not the per-access proxy
+    sql, fields = _statement(
+        type(obj), db.vendor, select_from, tuple(sorted((expressions or {}).items())), suffix
     )
-    return f"{head}{body}{' ' + suffix if suffix else ''}", params
+    return sql, [field.get_db_prep_save(field.pre_save(obj, True), db) for field in fields]
