@@ -6,7 +6,7 @@ import pytest
 from django.db import IntegrityError, transaction
 
 from core.request_id import reset_request_id, set_request_id
-from customers import changes
+from customers import changes, services
 from customers.models import Customer
 from customers.selectors import customer_active_count
 from customers.services import customer_build
@@ -129,3 +129,24 @@ def test_the_sql_match_of_endpoint_patterns_is_type_matches(patterns, event_type
     assert type_matches(patterns, event_type) == bool(
         set(patterns) & set(matching_patterns(event_type))
     )
+
+
+@pytest.mark.postgres_only
+def test_a_holder_deleted_between_the_refused_insert_and_its_lookup_lets_the_create_retry(
+    tenant_a, monkeypatch
+):
+    holder = services.customer_create(tenant=tenant_a, data={"email": "race@example.com"})
+    real_lookup = services.customer_find_active_duplicate
+    calls = []
+
+    def holder_goes_away_first(**kwargs):
+        if not calls:
+            services.customer_soft_delete(customer=holder)
+        calls.append(kwargs)
+        return real_lookup(**kwargs)
+
+    monkeypatch.setattr(services, "customer_find_active_duplicate", holder_goes_away_first)
+    created = services.customer_create(tenant=tenant_a, data={"email": "race@example.com"})
+    assert len(calls) == 1  # refused once, found nobody, inserted on the second attempt
+    assert Customer.objects.get(deleted_at__isnull=True).pk == created.pk != holder.pk
+    assert Event.objects.filter(customer_id=created.pk, type="customer.created").count() == 1
