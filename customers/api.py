@@ -79,9 +79,7 @@ _IF_NONE_MATCH = OpenApiParameter(
 
 
 def _parse_body(request, serializer_class=CustomerWriteSerializer) -> dict:
-    serializer = serializer_class(data=request.data)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
+    return serializer_class.parse(request.data)
 
 
 def _include_deleted(request) -> bool:

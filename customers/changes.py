@@ -1,19 +1,27 @@
 """Every customer write is recorded in its own transaction: history entry, event and webhook
 outbox rows (events.services), or none of them if the write rolls back.
 
-Services opt in with one decorator line, so no write path can forget it and the services'
-own code stays as it is. A plain service-level recorder rather than database triggers
+Updates, deletes and restores opt in with one decorator line (`records_change`), so no write
+path can forget it and the services' own code stays as it is. A create is the hot write, so
+it has its own function here, `customer_insert_recorded`: on PostgreSQL the customer and its
+record are one statement. A plain service-level recorder rather than database triggers
 (django-pghistory): the event must carry the customer as the API renders it, and history
 the actor and request id, which only the application knows; and SQLite must keep working.
 """
 
 import functools
 
-from django.db import transaction
+from django.db import connection, transaction
 
+from core.inserts import insert_sql
 from customers.models import Customer
 from customers.serializers import render_customer
-from events.services import customer_change_record, customers_created_record
+from events.services import (
+    change_record_ctes,
+    customer_change_record,
+    customer_change_rows,
+    customers_created_record,
+)
 
 
 def render(customer: Customer) -> dict:
@@ -50,6 +58,52 @@ def records_change(action: str):
         return wrapper
 
     return decorate
+
+
+def customer_insert_recorded(customer: Customer) -> bool:
+    """What a create writes, the one rule: the new customer (an unsaved instance, complete
+    but for the timestamps this sets), its history entry, its customer.created event and an
+    outbox row per subscribed webhook endpoint (events.services.customer_change_rows), all
+    or none, in the caller's transaction if there is one. True if written; False, nothing
+    written, when a partial unique index refuses the customer (a duplicate email or phone:
+    the caller finds who holds it).
+
+    PostgreSQL writes it in one statement (customer_insert_recorded_sql), elsewhere the ORM
+    does (customer_insert_recorded_orm); both write the same rows.
+    """
+    if connection.vendor == "postgresql":
+        return customer_insert_recorded_sql(customer)
+    return customer_insert_recorded_orm(customer)
+
+
+def customer_insert_recorded_sql(customer: Customer) -> bool:
+    """customer_insert_recorded as one PostgreSQL statement: `INSERT ... ON CONFLICT DO
+    NOTHING RETURNING id` chained to the record's INSERTs by data-modifying CTEs, which
+    write only if the customer row was. Atomic by itself: outside a transaction it is the
+    whole transaction (no BEGIN, no COMMIT); inside one it needs no savepoint, since a
+    duplicate skips the row instead of raising."""
+    insert, params = insert_sql(customer, suffix="ON CONFLICT DO NOTHING RETURNING id")
+    record = customer_change_rows(
+        tenant_id=customer.tenant_id, action="created", before=None, after=render(customer)
+    )
+    ctes, record_params = change_record_ctes(record, source="c")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"WITH c AS ({insert}), {', '.join(ctes)} SELECT count(*) FROM c",
+            [*params, *record_params],
+        )
+        return cursor.fetchone()[0] == 1
+
+
+def customer_insert_recorded_orm(customer: Customer) -> bool:
+    """customer_insert_recorded through the ORM, in a transaction (a savepoint inside the
+    caller's); a duplicate raises IntegrityError, as any other refused INSERT does."""
+    with transaction.atomic():
+        customer.save(force_insert=True)
+        customer_change_record(
+            tenant_id=customer.tenant_id, action="created", before=None, after=render(customer)
+        )
+    return True
 
 
 def record_created(customer_ids) -> None:

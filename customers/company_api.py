@@ -19,6 +19,7 @@ from customers.company_serializers import (
     COMPANY_API_FIELDS,
     CompanyCustomerCreateSerializer,
     CompanyCustomerSerializer,
+    render_company_customer,
 )
 from customers.exceptions import (
     MSG_NOT_FOUND,
@@ -125,16 +126,16 @@ class CompanyCustomerCollectionApi(CompanyApi):
         },
     )
     def post(self, request, **route):
-        body = CompanyCustomerCreateSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
         customer = services.customer_create(
-            tenant=request.user.tenant, data=body.validated_data, api_fields=COMPANY_API_FIELDS
+            tenant=request.user.tenant,
+            data=CompanyCustomerCreateSerializer.parse(request.data),
+            api_fields=COMPANY_API_FIELDS,
         )
         location = absolute_url(
             request, reverse("company-customer-detail", kwargs={**route, "customerId": customer.pk})
         )
         return Response(
-            CompanyCustomerSerializer(customer).data,
+            render_company_customer(customer),
             status=status.HTTP_201_CREATED,
             headers={"Location": location},
         )

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from core.conditional import PreconditionFailed, if_match_allows
 from core.problems import ApplicationError
-from customers.changes import records_change, render
+from customers.changes import customer_insert_recorded, records_change, render
 from customers.exceptions import (
     MSG_IDENTITY_REQUIRED,
     MSG_RESTORE_DUPLICATE,
@@ -54,6 +54,29 @@ def _has_identity(customer: Customer | dict[str, Any]) -> bool:
     return any(get(field, None) for field in IDENTITY_FIELDS)
 
 
+def _conflict(
+    customer: Customer,
+    *,
+    api_fields: dict[str, str],
+    field: str | None = None,
+    template: str | None = None,
+) -> CustomerConflict | None:
+    """The 409 for a write a partial unique index refused: names the field and the active
+    customer holding it (None if no active customer holds it, any more or at all)."""
+    found = customer_find_active_duplicate(
+        tenant=customer.tenant,
+        email=customer.email,
+        phone=customer.phone,
+        exclude_id=customer.pk,
+        field=field,
+    )
+    if found is None:
+        return None
+    field, existing = found
+    kwargs = {"template": template} if template else {}
+    return CustomerConflict(field, existing.pk, api_field=api_fields.get(field, field), **kwargs)
+
+
 def _save_or_conflict(
     customer: Customer, *, api_fields: dict[str, str], template: str | None = None, **save_kwargs
 ) -> None:
@@ -65,21 +88,12 @@ def _save_or_conflict(
         with transaction.atomic():
             customer.save(**save_kwargs)
     except IntegrityError as exc:
-        field = _violated_field(exc)
-        found = customer_find_active_duplicate(
-            tenant=customer.tenant,
-            email=customer.email,
-            phone=customer.phone,
-            exclude_id=customer.pk,
-            field=field,
+        conflict = _conflict(
+            customer, api_fields=api_fields, field=_violated_field(exc), template=template
         )
-        if found is None:  # not one of our uniqueness rules: let it surface as a 500
+        if conflict is None:  # not one of our uniqueness rules: let it surface as a 500
             raise
-        field, existing = found
-        kwargs = {"template": template} if template else {}
-        raise CustomerConflict(
-            field, existing.pk, api_field=api_fields.get(field, field), **kwargs
-        ) from exc
+        raise conflict from exc
 
 
 def _violated_field(exc: IntegrityError) -> str | None:
@@ -108,14 +122,31 @@ def customer_build(
     )
 
 
-@records_change("created")
+# A duplicate's holder can be soft-deleted between the refused INSERT and the read that looks
+# for it; the create then simply tries again (a second such race in a row is not expected).
+_CREATE_ATTEMPTS = 3
+
+
 def customer_create(
     *, tenant: Tenant, data: dict[str, Any], api_fields: dict[str, str] = WRITABLE_FIELDS
 ) -> Customer:
-    """Create an active customer; 400 without any identity field, 409 on a duplicate."""
+    """Create an active customer with its record (customers.changes.customer_insert_recorded);
+    400 without any identity field, 409 on a duplicate email or phone, as the database's
+    partial unique indexes decide (also between concurrent creates)."""
     customer = customer_build(tenant=tenant, data=data, api_fields=api_fields)
-    _save_or_conflict(customer, api_fields=api_fields, force_insert=True)
-    return customer
+    for _attempt in range(_CREATE_ATTEMPTS):
+        try:
+            if customer_insert_recorded(customer):
+                return customer
+            field, cause = None, None  # PostgreSQL: the INSERT skipped the row
+        except IntegrityError as exc:  # the ORM path (SQLite) raises instead
+            field, cause = _violated_field(exc), exc
+        conflict = _conflict(customer, api_fields=api_fields, field=field)
+        if conflict is not None:
+            raise conflict from cause
+        if cause is not None:  # not one of our uniqueness rules: let it surface as a 500
+            raise cause
+    raise RuntimeError(f"customer_create: refused {_CREATE_ATTEMPTS} times, no holder found")
 
 
 def _lock(customer: Customer, *, include_deleted: bool = False) -> Customer:
@@ -152,9 +183,10 @@ def customer_bulk_create(
     """Create each item (by its index in the call) as `customer_create` would; an item's
     400 or 409 refuses that item only.
 
-    One transaction for the call, one savepoint per item (customer_create's own): the unique
-    indexes see earlier items of the same call, so the database decides duplicates within
-    the call as between calls, and the call is written whole or (on a crash) not at all.
+    One transaction for the call (each item one statement on PostgreSQL, a savepoint on
+    SQLite: customer_create's own): the unique indexes see earlier items of the same call,
+    so the database decides duplicates within the call as between calls, and the call is
+    written whole or (on a crash) not at all.
     """
     outcomes = {}
     with transaction.atomic():

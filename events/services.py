@@ -1,6 +1,7 @@
 """Writes of the events app: recording a change (history, event, webhook outbox rows) in the
 caller's transaction, managing webhook endpoints, redelivery and erasure."""
 
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -8,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from apikeys.models import Application
+from core.inserts import insert_sql
 from core.request_id import current_request_id
 from events.actor import current_actor
 from events.exceptions import (
@@ -56,6 +58,13 @@ def type_matches(patterns: list[str], event_type: str) -> bool:
     )
 
 
+def matching_patterns(event_type: str) -> list[str]:
+    """Every pattern type_matches accepts for `event_type` (the type itself and each
+    `prefix.*` of it), so SQL can match an endpoint's list against them (`?|`)."""
+    prefixes = [event_type[: i + 1] + "*" for i, char in enumerate(event_type) if char == "."]
+    return [event_type, *prefixes]
+
+
 def audit_record(
     *, tenant_id: int | None, subject_type: str, subject_id: Any, action: str, changes: dict
 ) -> AuditEntry:
@@ -71,35 +80,92 @@ def audit_record(
     )
 
 
-def customer_change_record(
+@dataclass(frozen=True)
+class ChangeRecord:
+    """What one customer change records, unsaved: its history entry and its event (the
+    outbox rows follow from the event: one per enabled endpoint of the tenant subscribed
+    to its type)."""
+
+    audit: AuditEntry
+    event: Event
+
+
+def customer_change_rows(
     *, tenant_id: int, action: str, before: dict | None, after: dict
-) -> Event | None:
-    """Record a customer change as the customer services see it: `before`/`after` are the
-    customer as the API renders it. Writes the history entry, the event and one outbox row
-    per matching webhook endpoint, all in the caller's transaction. A change that changes
-    nothing (a repeated delete, an empty update) records nothing and returns None."""
+) -> ChangeRecord | None:
+    """The rows a customer change records: `before`/`after` are the customer as the API
+    renders it; the history entry names the current actor and request. None for a change
+    that changes nothing (a repeated delete, an empty update): it records nothing."""
     changes = _changes(before, after)
     if not changes:
         return None
-    with transaction.atomic():
-        audit_record(
+    data: dict[str, Any] = {"object": after}
+    if action == "updated":
+        data["previousAttributes"] = {field: old for field, (old, _new) in changes.items()}
+    return ChangeRecord(
+        audit=AuditEntry(
             tenant_id=tenant_id,
             subject_type="customer",
-            subject_id=after["id"],
+            subject_id=str(after["id"]),
             action=action,
             changes=changes,
-        )
-        data: dict[str, Any] = {"object": after}
-        if action == "updated":
-            data["previousAttributes"] = {field: old for field, (old, _new) in changes.items()}
-        event = Event.objects.create(
+            actor=current_actor(),
+            request_id=current_request_id() or "",
+        ),
+        event=Event(
             tenant_id=tenant_id,
             type=CUSTOMER_EVENT_TYPES[action],
             customer_id=after["id"],
             data=data,
-        )
-        _enqueue(event)
-    return event
+        ),
+    )
+
+
+def change_record_write(record: ChangeRecord) -> Event:
+    """Write a ChangeRecord through the ORM, in the caller's transaction (one if there is
+    none; no savepoint of its own: a failure here fails the caller's write too)."""
+    with transaction.atomic(savepoint=False):
+        record.audit.save(force_insert=True)
+        record.event.save(force_insert=True)
+        _enqueue(record.event)
+    return record.event
+
+
+def change_record_ctes(record: ChangeRecord, *, source: str) -> tuple[list[str], list]:
+    """The same rows as change_record_write, as PostgreSQL data-modifying CTEs (`name AS
+    (INSERT ...)`) for the caller's statement: each row is written once per row of the
+    relation `source` (the caller's CTE of the changed customer), so none if it is empty.
+    Returns (ctes, params); the CTEs are named h, e (the event) and o (the outbox)."""
+    history, history_params = insert_sql(record.audit, select_from=source)
+    event, event_params = insert_sql(record.event, select_from=source, suffix="RETURNING id")
+    endpoint = WebhookEndpoint._meta.db_table
+    outbox, outbox_params = insert_sql(
+        WebhookDelivery(event=record.event),
+        select_from=(
+            f"e JOIN {endpoint} ep ON ep.tenant_id = %s AND ep.enabled AND ep.events ?| %s "
+            "ORDER BY ep.created_at, ep.id"
+        ),
+        expressions={"endpoint_id": "ep.id", "event_id": "e.id"},
+    )
+    ctes = [f"h AS ({history})", f"e AS ({event})", f"o AS ({outbox})"]
+    params = [
+        *history_params,
+        *event_params,
+        *outbox_params,
+        record.event.tenant_id,
+        matching_patterns(record.event.type),
+    ]
+    return ctes, params
+
+
+def customer_change_record(
+    *, tenant_id: int, action: str, before: dict | None, after: dict
+) -> Event | None:
+    """Record a customer change (customer_change_rows) in the caller's transaction: the
+    history entry, the event and one outbox row per matching webhook endpoint. Returns the
+    event, or None for a change that changes nothing."""
+    record = customer_change_rows(tenant_id=tenant_id, action=action, before=before, after=after)
+    return change_record_write(record) if record is not None else None
 
 
 def customers_created_record(*, tenant_id: int, afters: list[dict]) -> list[Event]:

@@ -6,13 +6,15 @@ import importlib
 import pytest
 from django.apps import apps
 from django.core.cache import cache
-from django.db import transaction
+from django.db import DatabaseError, connection, transaction
 
 from apikeys.models import ApiKey
 from apikeys.services import apikey_revoke, application_change_plan, application_suspend
 from customers import services
 from customers.models import Customer
-from events.models import AuditEntry, Event
+from customers.selectors import customer_active_count
+from events.models import AuditEntry, Event, WebhookDelivery
+from events.services import webhook_endpoint_create
 from plans.models import Plan
 from plans.services import plan_touch
 from tenants.services import tenant_set_active
@@ -207,14 +209,61 @@ def test_a_write_refused_by_if_match_leaves_no_event_and_no_history(alice_client
     assert [e["action"] for e in history(alice_client, cid)["data"]] == ["updated", "created"]
 
 
-def test_if_recording_fails_the_change_is_not_committed(tenant_a, monkeypatch):
+def _refuse_inserts_sql(table: str) -> tuple[list[str], list[str]]:
+    """SQL that makes the database refuse every INSERT into `table`, and SQL that undoes it."""
+    if connection.vendor == "postgresql":
+        return [
+            "CREATE FUNCTION test_refuse() RETURNS trigger LANGUAGE plpgsql AS "
+            "$$ BEGIN RAISE EXCEPTION 'store down'; END $$",
+            f"CREATE TRIGGER test_refuse BEFORE INSERT ON {table} "
+            "FOR EACH ROW EXECUTE FUNCTION test_refuse()",
+        ], [f"DROP TRIGGER test_refuse ON {table}", "DROP FUNCTION test_refuse()"]
+    return [
+        f"CREATE TRIGGER test_refuse BEFORE INSERT ON {table} "
+        "BEGIN SELECT RAISE(ABORT, 'store down'); END"
+    ], ["DROP TRIGGER test_refuse"]
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.parametrize("table", ["events_auditentry", "events_event", "events_webhookdelivery"])
+def test_if_recording_fails_the_create_is_not_committed(tenant_a, key_a, table):
+    """The database refuses one of the record's rows: the create outside any transaction of
+    the caller's writes nothing at all (on PostgreSQL it is one statement)."""
+    webhook_endpoint_create(
+        tenant=tenant_a,
+        application=key_a[0].application,
+        url="https://example.com/h",
+        events=["customer.*"],
+    )
+    install, uninstall = _refuse_inserts_sql(table)
+    with connection.cursor() as cursor:
+        for sql in install:
+            cursor.execute(sql)
+    try:
+        with pytest.raises(DatabaseError):
+            services.customer_create(tenant=tenant_a, data={"first_name": "Lost"})
+    finally:
+        with connection.cursor() as cursor:
+            for sql in uninstall:
+                cursor.execute(sql)
+    assert Customer.objects.count() == 0
+    assert customer_active_count(tenant=tenant_a) == 0
+    assert not Event.objects.exists()
+    assert not AuditEntry.objects.filter(subject_type="customer").exists()
+    assert not WebhookDelivery.objects.exists()
+
+
+def test_if_recording_fails_an_update_is_not_committed(tenant_a, monkeypatch):
+    customer = services.customer_create(tenant=tenant_a, data={"first_name": "Kept"})
+
     def boom(**kwargs):
         raise RuntimeError("event store down")
 
     monkeypatch.setattr("customers.changes.customer_change_record", boom)
     with pytest.raises(RuntimeError):
-        services.customer_create(tenant=tenant_a, data={"first_name": "Lost"})
-    assert Customer.objects.count() == 0
+        services.customer_update(customer=customer, data={"first_name": "Lost"})
+    customer.refresh_from_db()
+    assert customer.first_name == "Kept"
 
 
 def test_new_routes_are_plan_gated(alice_client, key_a):
