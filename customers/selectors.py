@@ -46,6 +46,9 @@ _BY_PHONE = RowReader(
     Customer, f'"tenant_id" = %s AND "phone" = %s AND NOT ("phone" = \'\') AND {_ACTIVE_SQL}'
 )
 
+# Every company-route call checks its product: the same one-row read, on the slug's index.
+_ACTIVE_PRODUCT = RowReader(ApiProduct, '"slug" = %s AND "is_active" = %s')
+
 
 def _only(qs: QuerySet) -> Customer | None:
     """The one row a unique key selects, read without the model's default ordering, so
@@ -193,4 +196,4 @@ def api_product_get_active(*, slug: str) -> ApiProduct | None:
     """The active product with this URL slug, or None (also for text no slug could be)."""
     if not _SLUG.fullmatch(slug or ""):
         return None
-    return ApiProduct.objects.filter(slug=slug, is_active=True).first()
+    return _ACTIVE_PRODUCT.first([slug, True])
