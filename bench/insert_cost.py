@@ -20,7 +20,7 @@ import psycopg
 
 N = int(os.environ.get("INSERT_COST_N", "2000"))
 TABLE = "customers_customer"
-TRGM = "customer_search_document_trgm"  # customers.search.INDEX
+TRGM = "customer_search_trgm"
 SORT_INDEXES = [
     "customer_active_created",
     "customer_active_updated",

@@ -159,8 +159,8 @@ def test_search_finds_a_substring_of_name_email_or_phone(alice_client, searchabl
 
 
 def test_search_never_matches_across_two_columns(alice_client, searchable):
-    # First name, last name and email are adjacent in the search document, joined by \x1f:
-    # a term spanning them matches no column (a two-word term is the "first last" rule).
+    # A term spanning two columns (however they might be joined) matches neither of them;
+    # a two-word term is the "first last" rule.
     assert _found(alice_client, "ioRos") == set()
     assert _found(alice_client, "o\x1fRossi\x1fm.r") == set()
     assert _found(alice_client, "Mario\x1fRossi") == {str(searchable["mario"].id)}
