@@ -70,6 +70,8 @@ def main() -> int:
     _explain("paged page 1", lambda: paged(1, {}))
     _explain("paged page 10,000", lambda: paged(10_000, {}))
     _explain("paged search=Rossi", lambda: paged(1, {"search": "Rossi"}))
+    _explain("paged search=Mario Rossi", lambda: paged(1, {"search": "Mario Rossi"}))
+    _explain("paged search=ro (under three characters)", lambda: paged(1, {"search": "ro"}))
     _explain("by email", lambda: selectors.customer_get_by_email(tenant=tenant, email=email))
     _explain("by phone", lambda: selectors.customer_get_by_phone(tenant=tenant, phone=phone))
     return 0

@@ -3,6 +3,8 @@
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from customers.models import Customer
@@ -98,6 +100,91 @@ def test_search_matches_name_email_and_phone_substrings(alice_client, tenant_a):
     assert ids("luig") == {str(luigi.id)}
     assert ids("9876 54") == {str(luigi.id)}
     assert ids("nobody") == set()
+
+
+@pytest.fixture
+def searchable(tenant_a, tenant_b):
+    """Three of tenant A's customers and one of B's that every term below would match."""
+    made = {
+        "mario": customer_create(
+            tenant=tenant_a,
+            data={"first_name": "Mario", "last_name": "Rossi", "email": "m.rossi@Alpha.com"},
+        ),
+        "anna": customer_create(
+            tenant=tenant_a,
+            data={"first_name": "Anna", "last_name": "Bianchi", "phone": "+39 06 9876 5432"},
+        ),
+        "luca": customer_create(
+            tenant=tenant_a,
+            data={"first_name": "Luca", "last_name": "Verdi", "email": "lv@beta.org"},
+        ),
+    }
+    customer_create(
+        tenant=tenant_b,
+        data={
+            "first_name": "Mario",
+            "last_name": "Rossi Bianchi Verdi",
+            "email": "mario.rossi@alpha.com",
+            "phone": "+39 06 9876 5432",
+        },
+    )
+    return made
+
+
+def _found(client, term) -> set[str]:
+    body = client.get(URL, {"search": term}).json()
+    assert body["total"] == len(body["data"])  # every match fits on the page here
+    return {row["id"] for row in body["data"]}
+
+
+@pytest.mark.parametrize(
+    "term,who",
+    [
+        ("ari", {"mario"}),  # inside the first name
+        ("ANCH", {"anna"}),  # inside the last name, any case
+        ("rdi", {"luca"}),
+        ("alpha.C", {"mario"}),  # inside the email, any case
+        ("m.ross", {"mario"}),
+        ("98765", {"anna"}),  # digits of the phone (stored as +390698765432)
+        ("+39069", {"anna"}),
+        ("06 9876 54", {"anna"}),  # the term's digits match the phone
+        ("Mario Rossi", {"mario"}),  # first and last name
+        ("Rossi Mario", set()),  # in that order only
+        ("a", {"mario", "anna", "luca"}),  # shorter than a trigram: still a substring
+        ("nobody", set()),
+    ],
+)
+def test_search_finds_a_substring_of_name_email_or_phone(alice_client, searchable, term, who):
+    assert _found(alice_client, term) == {str(searchable[name].id) for name in who}
+
+
+def test_search_never_matches_across_two_columns(alice_client, searchable):
+    # A term spanning two columns (however they might be joined) matches neither of them;
+    # a two-word term is the "first last" rule.
+    assert _found(alice_client, "ioRos") == set()
+    assert _found(alice_client, "o\x1fRossi\x1fm.r") == set()
+    assert _found(alice_client, "Mario\x1fRossi") == {str(searchable["mario"].id)}
+
+
+def test_search_treats_like_wildcards_as_text(alice_client, searchable):
+    assert _found(alice_client, "%") == set()
+    assert _found(alice_client, "m_rossi") == set()
+
+
+def test_search_never_finds_other_tenants_customers(bob_client, searchable):
+    assert len(_found(bob_client, "Rossi")) == 1  # B's own
+    assert _found(bob_client, "Anna") == set()
+    assert _found(bob_client, "lv@beta") == set()
+
+
+def test_a_search_page_is_two_statements(alice_client, searchable):
+    alice_client.get(URL, {"search": "Rossi"})  # warm the key and plan caches
+    with CaptureQueriesContext(connection) as ctx:
+        response = alice_client.get(URL, {"search": "Rossi"})
+    assert response.json()["total"] == 1
+    statements = [q["sql"] for q in ctx.captured_queries]
+    assert len(statements) == 2, statements  # the exact COUNT of the matches, then the page
+    assert "COUNT(" in statements[0].upper()
 
 
 def test_filter_by_customer_type(alice_client, tenant_a):
