@@ -27,7 +27,7 @@ from django.utils import timezone
 from rest_framework.exceptions import ValidationError
 
 from core.problems import ApplicationError, problem_for
-from customers.changes import record_created
+from customers.changes import record_created, render, render_new, stamps
 from customers.models import WRITABLE_FIELDS, Customer, CustomerState
 from customers.selectors import customer_find_active_duplicate
 from customers.serializers import CustomerWriteSerializer
@@ -78,6 +78,7 @@ class ValidRow:
     line: int
     data: dict[str, Any] | None  # the validated API body, kept for updates only
     values: dict[str, Any]  # the normalised model fields, id included
+    after: dict[str, Any]  # the new customer as the API renders it, but its timestamps
 
 
 @dataclass
@@ -144,7 +145,8 @@ class RowValidator:
                 out.repeated += 1
                 continue
             seen.add(values["id"])
-            out.valid.append(ValidRow(line, data if self.keep_data else None, values))
+            after = render_new(Customer(tenant_id=self.tenant.pk, **values))
+            out.valid.append(ValidRow(line, data if self.keep_data else None, values, after))
         return out
 
 
@@ -172,7 +174,8 @@ class Importer:
                 write = _insert_copy if connection.vendor == "postgresql" else _insert_orm
                 existed, inserted = write(self.tenant, validated.valid)
                 result.counts.created = len(inserted)
-                record_created(inserted)  # history and events, as a single create writes
+                # history and events, as a single create writes them
+                record_created(tenant_id=self.tenant.pk, afters=list(inserted.values()))
                 for row in validated.valid:
                     if row.values["id"] in inserted:
                         continue
@@ -208,24 +211,28 @@ class Importer:
             result.counts.updated += 1
 
 
-def _insert_orm(tenant: Tenant, rows: list[ValidRow]) -> tuple[set, set]:
-    """Any database: bulk_create(ignore_conflicts) and a look at which ids are there."""
+def _insert_orm(tenant: Tenant, rows: list[ValidRow]) -> tuple[set, dict]:
+    """Any database: bulk_create(ignore_conflicts) and a look at which ids are there.
+    Returns the ids that existed before and {id: the customer rendered} of those inserted,
+    in file order."""
     ids = [row.values["id"] for row in rows]
     qs = Customer.objects.filter(tenant=tenant, pk__in=ids)
     existed = set(qs.values_list("pk", flat=True))
-    Customer.objects.bulk_create(
-        [Customer(tenant=tenant, **row.values) for row in rows if row.values["id"] not in existed],
-        ignore_conflicts=True,
-    )
-    return existed, set(qs.values_list("pk", flat=True)) - existed
+    new = [Customer(tenant=tenant, **row.values) for row in rows if row.values["id"] not in existed]
+    Customer.objects.bulk_create(new, ignore_conflicts=True)
+    present = set(qs.values_list("pk", flat=True))
+    return existed, {c.pk: render(c) for c in new if c.pk in present}
 
 
-def _insert_copy(tenant: Tenant, rows: list[ValidRow]) -> tuple[set, set]:
+def _insert_copy(tenant: Tenant, rows: list[ValidRow]) -> tuple[set, dict]:
     """PostgreSQL: COPY the chunk into a temporary table, then one INSERT ... SELECT ... ON
-    CONFLICT DO NOTHING RETURNING id, in file order (so the first of two duplicates wins)."""
+    CONFLICT DO NOTHING RETURNING id, in file order (so the first of two duplicates wins).
+    Returns as _insert_orm does; the customers' renders are the workers', stamped."""
     table = Customer._meta.db_table
     columns = ", ".join(_COLUMNS)
     now = timezone.now()
+    # Defaults once for the chunk: the only per-row one (the id's uuid4) every row replaces.
+    defaults = _defaults()
     with connection.cursor() as cursor:
         cursor.execute(
             f"CREATE TEMPORARY TABLE IF NOT EXISTS import_chunk "
@@ -241,18 +248,20 @@ def _insert_copy(tenant: Tenant, rows: list[ValidRow]) -> tuple[set, set]:
                 "updated_at": now,
             }
             for row in rows:
-                values = {**_defaults(), **row.values, **fixed}
+                values = {**defaults, **row.values, **fixed}
                 values["metadata"] = json.dumps(values["metadata"])
                 copy.write_row((row.line, *(values[attname] for attname in _ATTNAMES)))
-        ids = [row.values["id"] for row in rows]
-        cursor.execute(f"SELECT id FROM {table} WHERE id = ANY(%s)", [ids])
+        cursor.execute(f"SELECT id FROM {table} JOIN import_chunk USING (id)")
         existed = {r[0] for r in cursor.fetchall()}
         cursor.execute(
             f"INSERT INTO {table} ({columns}) SELECT {columns} FROM import_chunk "
             f"ORDER BY line ON CONFLICT DO NOTHING RETURNING id"
         )
         inserted = {r[0] for r in cursor.fetchall()}
-    return existed, inserted
+    stamp = stamps(now)
+    return existed, {
+        row.values["id"]: {**row.after, **stamp} for row in rows if row.values["id"] in inserted
+    }
 
 
 # --- Worker processes -----------------------------------------------------------------------
