@@ -20,7 +20,7 @@ import json
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -29,7 +29,7 @@ from rest_framework.exceptions import ValidationError
 from core.problems import ApplicationError, problem_for
 from customers.changes import record_created, render, render_new, stamps
 from customers.models import WRITABLE_FIELDS, Customer, CustomerState
-from customers.selectors import customer_find_active_duplicate
+from customers.selectors import customer_find_active_duplicate, customer_find_active_duplicates
 from customers.serializers import CustomerWriteSerializer
 from customers.services import customer_clean, customer_update
 from tenants.models import Tenant
@@ -42,6 +42,12 @@ MSG_CONFLICT_RETRY = "Not written: it conflicted with a row being changed; impor
 # model, so a new one (with its default) is written without touching this module.
 _COLUMNS = [f.column for f in Customer._meta.concrete_fields]
 _ATTNAMES = [f.attname for f in Customer._meta.concrete_fields]
+# The columns the writer sets for a whole chunk; the workers prepare the others, in order.
+_CHUNK_ATTNAMES = ("tenant_id", "state", "created_at", "updated_at")
+_ROW_ATTNAMES = [name for name in _ATTNAMES if name not in _CHUNK_ATTNAMES]
+_COPY_COLUMNS = ", ".join(
+    Customer._meta.get_field(name).column for name in (*_ROW_ATTNAMES, *_CHUNK_ATTNAMES)
+)
 
 
 def _defaults() -> dict[str, Any]:
@@ -73,12 +79,15 @@ class Counts:
         return self.created + self.updated + self.skipped + self.rejected
 
 
-@dataclass(slots=True)
-class ValidRow:
+class ValidRow(NamedTuple):
+    """A valid row as a worker sends it back: a tuple of plain values, since unpickling (in
+    the parent, which is the bottleneck) costs several times more for a dataclass or a UUID."""
+
     line: int
     data: dict[str, Any] | None  # the validated API body, kept for updates only
-    values: dict[str, Any]  # the normalised model fields, id included
+    values: dict[str, Any]  # the normalised model fields, id included (as text)
     after: dict[str, Any]  # the new customer as the API renders it, but its timestamps
+    copy: tuple  # the _ROW_ATTNAMES columns as COPY sends them (defaults filled, JSON as text)
 
 
 @dataclass
@@ -128,6 +137,8 @@ class RowValidator:
     def validate_chunk(self, rows: Iterable[tuple[int, dict[str, Any] | str]]) -> Validated:
         """Rows are (line, fields, or why the row could not be read)."""
         out, seen = Validated(), set()
+        # Defaults once for the chunk: the only per-row one (the id's uuid4) every row replaces.
+        defaults = _defaults()
         for line, raw in rows:
             out.last_line, out.rows = line, out.rows + 1
             if isinstance(raw, str):
@@ -140,13 +151,22 @@ class RowValidator:
             except (ValidationError, ApplicationError) as exc:
                 out.rejected.append((line, _reason(exc)))
                 continue
-            values["id"] = row_id(self.tenant.pk, values)
+            values["id"] = str(row_id(self.tenant.pk, values))
             if values["id"] in seen:  # the very same row twice in this chunk
                 out.repeated += 1
                 continue
             seen.add(values["id"])
             after = render_new(Customer(tenant_id=self.tenant.pk, **values))
-            out.valid.append(ValidRow(line, data if self.keep_data else None, values, after))
+            copy = {**defaults, **values, "metadata": json.dumps(values["metadata"])}
+            out.valid.append(
+                ValidRow(
+                    line,
+                    data if self.keep_data else None,
+                    values,
+                    after,
+                    tuple(copy[name] for name in _ROW_ATTNAMES),
+                )
+            )
         return out
 
 
@@ -176,20 +196,42 @@ class Importer:
                 result.counts.created = len(inserted)
                 # history and events, as a single create writes them
                 record_created(tenant_id=self.tenant.pk, afters=list(inserted.values()))
+                duplicates = []
                 for row in validated.valid:
                     if row.values["id"] in inserted:
                         continue
                     if row.values["id"] in existed:  # imported by an earlier run
                         result.counts.skipped += 1
                         continue
-                    self._duplicate(row, result)
+                    duplicates.append(row)
+                self._duplicates(duplicates, result)
         result.rejected.sort()
         return result
 
-    def _duplicate(self, row: ValidRow, result: ChunkResult) -> None:
-        found = customer_find_active_duplicate(
-            tenant=self.tenant, email=row.values["email"], phone=row.values["phone"]
-        )
+    def _duplicates(self, rows: list[ValidRow], result: ChunkResult) -> None:
+        """Rows the unique indexes refused, in file order. Their holders are looked up all at
+        once; with `update` one at a time, after the previous row's update (which can change
+        who holds the next row's email or phone)."""
+        if not rows:
+            return
+        if self.on_duplicate == "update":
+            holders = (
+                customer_find_active_duplicate(
+                    tenant=self.tenant, email=row.values["email"], phone=row.values["phone"]
+                )
+                for row in rows
+            )
+        else:
+            holders = customer_find_active_duplicates(
+                tenant=self.tenant,
+                pairs=[(row.values["email"], row.values["phone"]) for row in rows],
+            )
+        for row, found in zip(rows, holders, strict=True):
+            self._duplicate(row, found, result)
+
+    def _duplicate(
+        self, row: ValidRow, found: tuple[str, Customer] | None, result: ChunkResult
+    ) -> None:
         if found is None:  # the holder changed meanwhile
             result.rejected.append((row.line, MSG_CONFLICT_RETRY))
             result.counts.rejected += 1
@@ -213,14 +255,14 @@ class Importer:
 
 def _insert_orm(tenant: Tenant, rows: list[ValidRow]) -> tuple[set, dict]:
     """Any database: bulk_create(ignore_conflicts) and a look at which ids are there.
-    Returns the ids that existed before and {id: the customer rendered} of those inserted,
-    in file order."""
+    Returns the ids (as text) that existed before and {id: the customer rendered} of those
+    inserted, in file order."""
     ids = [row.values["id"] for row in rows]
     qs = Customer.objects.filter(tenant=tenant, pk__in=ids)
-    existed = set(qs.values_list("pk", flat=True))
+    existed = {str(pk) for pk in qs.values_list("pk", flat=True)}
     new = [Customer(tenant=tenant, **row.values) for row in rows if row.values["id"] not in existed]
     Customer.objects.bulk_create(new, ignore_conflicts=True)
-    present = set(qs.values_list("pk", flat=True))
+    present = {str(pk) for pk in qs.values_list("pk", flat=True)}
     return existed, {c.pk: render(c) for c in new if c.pk in present}
 
 
@@ -231,8 +273,7 @@ def _insert_copy(tenant: Tenant, rows: list[ValidRow]) -> tuple[set, dict]:
     table = Customer._meta.db_table
     columns = ", ".join(_COLUMNS)
     now = timezone.now()
-    # Defaults once for the chunk: the only per-row one (the id's uuid4) every row replaces.
-    defaults = _defaults()
+    fixed = (tenant.pk, CustomerState.ACTIVE.value, now, now)  # _CHUNK_ATTNAMES
     with connection.cursor() as cursor:
         cursor.execute(
             f"CREATE TEMPORARY TABLE IF NOT EXISTS import_chunk "
@@ -240,22 +281,14 @@ def _insert_copy(tenant: Tenant, rows: list[ValidRow]) -> tuple[set, dict]:
         )
         cursor.execute("DELETE FROM import_chunk")  # inside a test's outer transaction too
         raw = cursor.cursor  # psycopg's own cursor, for COPY
-        with raw.copy(f"COPY import_chunk (line, {columns}) FROM STDIN") as copy:
-            fixed = {
-                "tenant_id": tenant.pk,
-                "state": CustomerState.ACTIVE.value,
-                "created_at": now,
-                "updated_at": now,
-            }
+        with raw.copy(f"COPY import_chunk (line, {_COPY_COLUMNS}) FROM STDIN") as copy:
             for row in rows:
-                values = {**defaults, **row.values, **fixed}
-                values["metadata"] = json.dumps(values["metadata"])
-                copy.write_row((row.line, *(values[attname] for attname in _ATTNAMES)))
-        cursor.execute(f"SELECT id FROM {table} JOIN import_chunk USING (id)")
+                copy.write_row((row.line, *row.copy, *fixed))
+        cursor.execute(f"SELECT id::text FROM {table} JOIN import_chunk USING (id)")
         existed = {r[0] for r in cursor.fetchall()}
         cursor.execute(
             f"INSERT INTO {table} ({columns}) SELECT {columns} FROM import_chunk "
-            f"ORDER BY line ON CONFLICT DO NOTHING RETURNING id"
+            f"ORDER BY line ON CONFLICT DO NOTHING RETURNING id::text"
         )
         inserted = {r[0] for r in cursor.fetchall()}
     stamp = stamps(now)
