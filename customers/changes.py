@@ -14,7 +14,13 @@ from django.db import transaction
 
 from customers.models import Customer
 from customers.serializers import CustomerSerializer, render_customer
-from events.services import customer_change_record, customers_created_record
+from events.services import (
+    CreatedStamper,
+    created_json,
+    customer_change_record,
+    customers_created_record,
+    customers_created_record_json,
+)
 
 
 def render(customer: Customer) -> dict:
@@ -64,9 +70,15 @@ _STAMPED = {
 
 def render_new(customer: Customer) -> dict:
     """An unsaved new customer as GET /v1/customer/{id} will show it, but for the time it is
-    written (None until `stamp` fills it in). Pure: the import's workers call it."""
+    written (None until stamped). Pure: the import's workers call it."""
     customer.created_at = customer.updated_at = None
     return render(customer)
+
+
+def render_new_json(customer: Customer) -> tuple[str, str]:
+    """render_new as the JSON texts its creation records (history changes, event object;
+    events.services.created_json), without the time it is written: `stamper` adds that."""
+    return created_json(render_new(customer), unstamped=_STAMPED.keys())
 
 
 def stamps(now: datetime) -> dict:
@@ -75,8 +87,17 @@ def stamps(now: datetime) -> dict:
     return {name: field.to_representation(now) for name, field in _STAMPED.items()}
 
 
+def stamper(now: datetime) -> CreatedStamper:
+    """Completes render_new_json's texts for customers inserted at `now`."""
+    return CreatedStamper(stamps(now))
+
+
 def record_created(*, tenant_id: int, afters: list[dict]) -> None:
     """History, events and outbox rows for customers a bulk path inserted without the
-    services (the importer's COPY), in the caller's transaction. `afters` are the customers
-    as rendered by render_new and stamped."""
+    services, in the caller's transaction. `afters` are the customers as rendered."""
     customers_created_record(tenant_id=tenant_id, afters=afters)
+
+
+def record_created_json(*, tenant_id: int, customers: list[tuple[str, str, str]]) -> None:
+    """record_created for customers given as (id, *stamped render_new_json texts)."""
+    customers_created_record_json(tenant_id=tenant_id, customers=customers)

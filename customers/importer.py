@@ -4,10 +4,14 @@ Each row goes through CustomerWriteSerializer (the /v1 create body) and customer
 service rules), exactly as POST /v1/customer; then a chunk of valid rows is written with one
 INSERT ... ON CONFLICT DO NOTHING (fed by COPY on PostgreSQL), so the unique indexes decide
 duplicates, against existing customers and earlier rows, without a query per row. Only rows
-the insert skipped are looked at again, to skip, update or stop as asked.
+the insert skipped are looked at again, to skip, update or stop as asked. The customers
+inserted get the history entry, event and outbox rows a single create records
+(customers.changes.record_created), in the chunk's transaction.
 
 Validation is pure (no database), so `validate_chunk` can run in worker processes while the
-parent writes (see import_customers --workers).
+parent writes (see import_customers --workers). The workers also do the per-row work the
+parent would otherwise do: they render each new customer as the API will show it (all but
+its timestamps, which the parent stamps when it inserts) and prepare its COPY columns.
 
 Resuming: a row's id is a UUID derived from the tenant and the row's normalised content, so
 importing a row a second time hits the primary key and is skipped, never duplicated, even for
@@ -27,7 +31,7 @@ from django.utils import timezone
 from rest_framework.exceptions import ValidationError
 
 from core.problems import ApplicationError, problem_for
-from customers.changes import record_created, render, render_new, stamps
+from customers.changes import record_created, record_created_json, render, render_new_json, stamper
 from customers.models import WRITABLE_FIELDS, Customer, CustomerState
 from customers.selectors import customer_find_active_duplicate, customer_find_active_duplicates
 from customers.serializers import CustomerWriteSerializer
@@ -86,7 +90,7 @@ class ValidRow(NamedTuple):
     line: int
     data: dict[str, Any] | None  # the validated API body, kept for updates only
     values: dict[str, Any]  # the normalised model fields, id included (as text)
-    after: dict[str, Any]  # the new customer as the API renders it, but its timestamps
+    record: tuple[str, str]  # what its creation records, as JSON, but its timestamps
     copy: tuple  # the _ROW_ATTNAMES columns as COPY sends them (defaults filled, JSON as text)
 
 
@@ -156,14 +160,14 @@ class RowValidator:
                 out.repeated += 1
                 continue
             seen.add(values["id"])
-            after = render_new(Customer(tenant_id=self.tenant.pk, **values))
+            record = render_new_json(Customer(tenant_id=self.tenant.pk, **values))
             copy = {**defaults, **values, "metadata": json.dumps(values["metadata"])}
             out.valid.append(
                 ValidRow(
                     line,
                     data if self.keep_data else None,
                     values,
-                    after,
+                    record,
                     tuple(copy[name] for name in _ROW_ATTNAMES),
                 )
             )
@@ -194,8 +198,6 @@ class Importer:
                 write = _insert_copy if connection.vendor == "postgresql" else _insert_orm
                 existed, inserted = write(self.tenant, validated.valid)
                 result.counts.created = len(inserted)
-                # history and events, as a single create writes them
-                record_created(tenant_id=self.tenant.pk, afters=list(inserted.values()))
                 duplicates = []
                 for row in validated.valid:
                     if row.values["id"] in inserted:
@@ -253,23 +255,25 @@ class Importer:
             result.counts.updated += 1
 
 
-def _insert_orm(tenant: Tenant, rows: list[ValidRow]) -> tuple[set, dict]:
+def _insert_orm(tenant: Tenant, rows: list[ValidRow]) -> tuple[set, set]:
     """Any database: bulk_create(ignore_conflicts) and a look at which ids are there.
-    Returns the ids (as text) that existed before and {id: the customer rendered} of those
-    inserted, in file order."""
+    Records the customers inserted (history, events, outbox) as a single create does. Returns
+    the ids (as text) that existed before and those inserted."""
     ids = [row.values["id"] for row in rows]
     qs = Customer.objects.filter(tenant=tenant, pk__in=ids)
     existed = {str(pk) for pk in qs.values_list("pk", flat=True)}
     new = [Customer(tenant=tenant, **row.values) for row in rows if row.values["id"] not in existed]
     Customer.objects.bulk_create(new, ignore_conflicts=True)
     present = {str(pk) for pk in qs.values_list("pk", flat=True)}
-    return existed, {c.pk: render(c) for c in new if c.pk in present}
+    inserted = [c for c in new if c.pk in present]
+    record_created(tenant_id=tenant.pk, afters=[render(c) for c in inserted])
+    return existed, {c.pk for c in inserted}
 
 
-def _insert_copy(tenant: Tenant, rows: list[ValidRow]) -> tuple[set, dict]:
+def _insert_copy(tenant: Tenant, rows: list[ValidRow]) -> tuple[set, set]:
     """PostgreSQL: COPY the chunk into a temporary table, then one INSERT ... SELECT ... ON
     CONFLICT DO NOTHING RETURNING id, in file order (so the first of two duplicates wins).
-    Returns as _insert_orm does; the customers' renders are the workers', stamped."""
+    Records and returns as _insert_orm does; the records are the workers' texts, stamped."""
     table = Customer._meta.db_table
     columns = ", ".join(_COLUMNS)
     now = timezone.now()
@@ -291,10 +295,14 @@ def _insert_copy(tenant: Tenant, rows: list[ValidRow]) -> tuple[set, dict]:
             f"ORDER BY line ON CONFLICT DO NOTHING RETURNING id::text"
         )
         inserted = {r[0] for r in cursor.fetchall()}
-    stamp = stamps(now)
-    return existed, {
-        row.values["id"]: {**row.after, **stamp} for row in rows if row.values["id"] in inserted
-    }
+    stamp = stamper(now)
+    record_created_json(
+        tenant_id=tenant.pk,
+        customers=[
+            (row.values["id"], *stamp(row.record)) for row in rows if row.values["id"] in inserted
+        ],
+    )
+    return existed, inserted
 
 
 # --- Worker processes -----------------------------------------------------------------------
