@@ -42,3 +42,32 @@ def test_a_customer_with_no_field_but_its_times_still_gets_them():
     )
     assert json.loads(changes) == {"createdAt": [None, NOW]}
     assert json.loads(obj) == {"createdAt": NOW}
+
+
+@pytest.mark.django_db
+def test_recording_from_the_texts_writes_what_a_single_create_records(tenant_a):
+    """customers_created_record_json (COPY on PostgreSQL, bulk_create elsewhere) against the
+    history entry and event that customer_create itself recorded."""
+    from customers.changes import render
+    from customers.services import customer_create
+    from events.models import AuditEntry, Event
+    from events.services import customers_created_record_json
+
+    customer = customer_create(
+        tenant=tenant_a, data={"email": "t@example.com", "metadata": {"a": "1", "b": 2}}
+    )
+    after = render(customer)
+    customers_created_record_json(
+        tenant_id=tenant_a.pk, customers=[(after["id"], *created_json(after))]
+    )
+    entries = AuditEntry.objects.filter(tenant=tenant_a, subject_id=str(customer.pk))
+    events = Event.objects.filter(tenant=tenant_a, customer_id=customer.pk)
+    assert len(entries) == len(events) == 2
+    assert entries[0].changes == entries[1].changes
+    assert [(e.action, e.actor, e.request_id) for e in entries][0] == (
+        entries[1].action,
+        entries[1].actor,
+        entries[1].request_id,
+    )
+    assert events[0].data == events[1].data == {"object": after}
+    assert events[0].type == events[1].type == "customer.created"
