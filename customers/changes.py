@@ -10,17 +10,21 @@ the actor and request id, which only the application knows; and SQLite must keep
 """
 
 import functools
+from datetime import datetime
 
 from django.db import connection, transaction
 
 from core.inserts import insert_sql
 from customers.models import Customer
-from customers.serializers import render_customer
+from customers.serializers import CustomerSerializer, render_customer
 from events.services import (
+    CreatedStamper,
     change_record_ctes,
+    created_json,
     customer_change_record,
     customer_change_rows,
     customers_created_record,
+    customers_created_record_json,
 )
 
 
@@ -106,14 +110,45 @@ def customer_insert_recorded_orm(customer: Customer) -> bool:
     return True
 
 
-def record_created(customer_ids) -> None:
+# The rendered fields that show when a row was written (createdAt, updatedAt): a bulk insert
+# renders its customers before it knows that time, and fills these in when it does.
+_STAMPED = {
+    name: field
+    for name, field in CustomerSerializer().fields.items()
+    if field.source in ("created_at", "updated_at")
+}
+
+
+def render_new(customer: Customer) -> dict:
+    """An unsaved new customer as GET /v1/customer/{id} will show it, but for the time it is
+    written (None until stamped). Pure: the import's workers call it."""
+    customer.created_at = customer.updated_at = None
+    return render(customer)
+
+
+def render_new_json(customer: Customer) -> tuple[str, str]:
+    """render_new as the JSON texts its creation records (history changes, event object;
+    events.services.created_json), without the time it is written: `stamper` adds that."""
+    return created_json(render_new(customer), unstamped=_STAMPED.keys())
+
+
+def stamps(now: datetime) -> dict:
+    """The rendered written-at fields of customers inserted at `now`, for `dict.update`
+    (which keeps the keys' places)."""
+    return {name: field.to_representation(now) for name, field in _STAMPED.items()}
+
+
+def stamper(now: datetime) -> CreatedStamper:
+    """Completes render_new_json's texts for customers inserted at `now`."""
+    return CreatedStamper(stamps(now))
+
+
+def record_created(*, tenant_id: int, afters: list[dict]) -> None:
     """History, events and outbox rows for customers a bulk path inserted without the
-    services (the importer's COPY), in the caller's transaction."""
-    customers = list(
-        Customer.objects.filter(pk__in=list(customer_ids)).order_by("created_at", "pk")
-    )
-    by_tenant: dict[int, list[dict]] = {}
-    for customer in customers:
-        by_tenant.setdefault(customer.tenant_id, []).append(render(customer))
-    for tenant_id, afters in by_tenant.items():
-        customers_created_record(tenant_id=tenant_id, afters=afters)
+    services, in the caller's transaction. `afters` are the customers as rendered."""
+    customers_created_record(tenant_id=tenant_id, afters=afters)
+
+
+def record_created_json(*, tenant_id: int, customers: list[tuple[str, str, str]]) -> None:
+    """record_created for customers given as (id, *stamped render_new_json texts)."""
+    customers_created_record_json(tenant_id=tenant_id, customers=customers)

@@ -4,10 +4,14 @@ Each row goes through CustomerWriteSerializer (the /v1 create body) and customer
 service rules), exactly as POST /v1/customer; then a chunk of valid rows is written with one
 INSERT ... ON CONFLICT DO NOTHING (fed by COPY on PostgreSQL), so the unique indexes decide
 duplicates, against existing customers and earlier rows, without a query per row. Only rows
-the insert skipped are looked at again, to skip, update or stop as asked.
+the insert skipped are looked at again, to skip, update or stop as asked. The customers
+inserted get the history entry, event and outbox rows a single create records
+(customers.changes.record_created), in the chunk's transaction.
 
 Validation is pure (no database), so `validate_chunk` can run in worker processes while the
-parent writes (see import_customers --workers).
+parent writes (see import_customers --workers). The workers also do the per-row work the
+parent would otherwise do: they render each new customer as the API will show it (all but
+its timestamps, which the parent stamps when it inserts) and prepare its COPY columns.
 
 Resuming: a row's id is a UUID derived from the tenant and the row's normalised content, so
 importing a row a second time hits the primary key and is skipped, never duplicated, even for
@@ -20,16 +24,16 @@ import json
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db import connection, transaction
 from django.utils import timezone
 from rest_framework.exceptions import ValidationError
 
 from core.problems import ApplicationError, problem_for
-from customers.changes import record_created
+from customers.changes import record_created, record_created_json, render, render_new_json, stamper
 from customers.models import WRITABLE_FIELDS, Customer, CustomerState
-from customers.selectors import customer_find_active_duplicate
+from customers.selectors import customer_find_active_duplicate, customer_find_active_duplicates
 from customers.serializers import CustomerWriteSerializer
 from customers.services import customer_clean, customer_update
 from tenants.models import Tenant
@@ -42,6 +46,12 @@ MSG_CONFLICT_RETRY = "Not written: it conflicted with a row being changed; impor
 # model, so a new one (with its default) is written without touching this module.
 _COLUMNS = [f.column for f in Customer._meta.concrete_fields]
 _ATTNAMES = [f.attname for f in Customer._meta.concrete_fields]
+# The columns the writer sets for a whole chunk; the workers prepare the others, in order.
+_CHUNK_ATTNAMES = ("tenant_id", "state", "created_at", "updated_at")
+_ROW_ATTNAMES = [name for name in _ATTNAMES if name not in _CHUNK_ATTNAMES]
+_COPY_COLUMNS = ", ".join(
+    Customer._meta.get_field(name).column for name in (*_ROW_ATTNAMES, *_CHUNK_ATTNAMES)
+)
 
 
 def _defaults() -> dict[str, Any]:
@@ -73,11 +83,15 @@ class Counts:
         return self.created + self.updated + self.skipped + self.rejected
 
 
-@dataclass(slots=True)
-class ValidRow:
+class ValidRow(NamedTuple):
+    """A valid row as a worker sends it back: a tuple of plain values, since unpickling (in
+    the parent, which is the bottleneck) costs several times more for a dataclass or a UUID."""
+
     line: int
     data: dict[str, Any] | None  # the validated API body, kept for updates only
-    values: dict[str, Any]  # the normalised model fields, id included
+    values: dict[str, Any]  # the normalised model fields, id included (as text)
+    record: tuple[str, str]  # what its creation records, as JSON, but its timestamps
+    copy: tuple  # the _ROW_ATTNAMES columns as COPY sends them (defaults filled, JSON as text)
 
 
 @dataclass
@@ -127,6 +141,8 @@ class RowValidator:
     def validate_chunk(self, rows: Iterable[tuple[int, dict[str, Any] | str]]) -> Validated:
         """Rows are (line, fields, or why the row could not be read)."""
         out, seen = Validated(), set()
+        # Defaults once for the chunk: the only per-row one (the id's uuid4) every row replaces.
+        defaults = _defaults()
         for line, raw in rows:
             out.last_line, out.rows = line, out.rows + 1
             if isinstance(raw, str):
@@ -139,12 +155,22 @@ class RowValidator:
             except (ValidationError, ApplicationError) as exc:
                 out.rejected.append((line, _reason(exc)))
                 continue
-            values["id"] = row_id(self.tenant.pk, values)
+            values["id"] = str(row_id(self.tenant.pk, values))
             if values["id"] in seen:  # the very same row twice in this chunk
                 out.repeated += 1
                 continue
             seen.add(values["id"])
-            out.valid.append(ValidRow(line, data if self.keep_data else None, values))
+            record = render_new_json(Customer(tenant_id=self.tenant.pk, **values))
+            copy = {**defaults, **values, "metadata": json.dumps(values["metadata"])}
+            out.valid.append(
+                ValidRow(
+                    line,
+                    data if self.keep_data else None,
+                    values,
+                    record,
+                    tuple(copy[name] for name in _ROW_ATTNAMES),
+                )
+            )
         return out
 
 
@@ -172,21 +198,42 @@ class Importer:
                 write = _insert_copy if connection.vendor == "postgresql" else _insert_orm
                 existed, inserted = write(self.tenant, validated.valid)
                 result.counts.created = len(inserted)
-                record_created(inserted)  # history and events, as a single create writes
+                duplicates = []
                 for row in validated.valid:
                     if row.values["id"] in inserted:
                         continue
                     if row.values["id"] in existed:  # imported by an earlier run
                         result.counts.skipped += 1
                         continue
-                    self._duplicate(row, result)
+                    duplicates.append(row)
+                self._duplicates(duplicates, result)
         result.rejected.sort()
         return result
 
-    def _duplicate(self, row: ValidRow, result: ChunkResult) -> None:
-        found = customer_find_active_duplicate(
-            tenant=self.tenant, email=row.values["email"], phone=row.values["phone"]
-        )
+    def _duplicates(self, rows: list[ValidRow], result: ChunkResult) -> None:
+        """Rows the unique indexes refused, in file order. Their holders are looked up all at
+        once; with `update` one at a time, after the previous row's update (which can change
+        who holds the next row's email or phone)."""
+        if not rows:
+            return
+        if self.on_duplicate == "update":
+            holders = (
+                customer_find_active_duplicate(
+                    tenant=self.tenant, email=row.values["email"], phone=row.values["phone"]
+                )
+                for row in rows
+            )
+        else:
+            holders = customer_find_active_duplicates(
+                tenant=self.tenant,
+                pairs=[(row.values["email"], row.values["phone"]) for row in rows],
+            )
+        for row, found in zip(rows, holders, strict=True):
+            self._duplicate(row, found, result)
+
+    def _duplicate(
+        self, row: ValidRow, found: tuple[str, Customer] | None, result: ChunkResult
+    ) -> None:
         if found is None:  # the holder changed meanwhile
             result.rejected.append((row.line, MSG_CONFLICT_RETRY))
             result.counts.rejected += 1
@@ -209,23 +256,28 @@ class Importer:
 
 
 def _insert_orm(tenant: Tenant, rows: list[ValidRow]) -> tuple[set, set]:
-    """Any database: bulk_create(ignore_conflicts) and a look at which ids are there."""
+    """Any database: bulk_create(ignore_conflicts) and a look at which ids are there.
+    Records the customers inserted (history, events, outbox) as a single create does. Returns
+    the ids (as text) that existed before and those inserted."""
     ids = [row.values["id"] for row in rows]
     qs = Customer.objects.filter(tenant=tenant, pk__in=ids)
-    existed = set(qs.values_list("pk", flat=True))
-    Customer.objects.bulk_create(
-        [Customer(tenant=tenant, **row.values) for row in rows if row.values["id"] not in existed],
-        ignore_conflicts=True,
-    )
-    return existed, set(qs.values_list("pk", flat=True)) - existed
+    existed = {str(pk) for pk in qs.values_list("pk", flat=True)}
+    new = [Customer(tenant=tenant, **row.values) for row in rows if row.values["id"] not in existed]
+    Customer.objects.bulk_create(new, ignore_conflicts=True)
+    present = {str(pk) for pk in qs.values_list("pk", flat=True)}
+    inserted = [c for c in new if c.pk in present]
+    record_created(tenant_id=tenant.pk, afters=[render(c) for c in inserted])
+    return existed, {c.pk for c in inserted}
 
 
 def _insert_copy(tenant: Tenant, rows: list[ValidRow]) -> tuple[set, set]:
     """PostgreSQL: COPY the chunk into a temporary table, then one INSERT ... SELECT ... ON
-    CONFLICT DO NOTHING RETURNING id, in file order (so the first of two duplicates wins)."""
+    CONFLICT DO NOTHING RETURNING id, in file order (so the first of two duplicates wins).
+    Records and returns as _insert_orm does; the records are the workers' texts, stamped."""
     table = Customer._meta.db_table
     columns = ", ".join(_COLUMNS)
     now = timezone.now()
+    fixed = (tenant.pk, CustomerState.ACTIVE.value, now, now)  # _CHUNK_ATTNAMES
     with connection.cursor() as cursor:
         cursor.execute(
             f"CREATE TEMPORARY TABLE IF NOT EXISTS import_chunk "
@@ -233,25 +285,23 @@ def _insert_copy(tenant: Tenant, rows: list[ValidRow]) -> tuple[set, set]:
         )
         cursor.execute("DELETE FROM import_chunk")  # inside a test's outer transaction too
         raw = cursor.cursor  # psycopg's own cursor, for COPY
-        with raw.copy(f"COPY import_chunk (line, {columns}) FROM STDIN") as copy:
-            fixed = {
-                "tenant_id": tenant.pk,
-                "state": CustomerState.ACTIVE.value,
-                "created_at": now,
-                "updated_at": now,
-            }
+        with raw.copy(f"COPY import_chunk (line, {_COPY_COLUMNS}) FROM STDIN") as copy:
             for row in rows:
-                values = {**_defaults(), **row.values, **fixed}
-                values["metadata"] = json.dumps(values["metadata"])
-                copy.write_row((row.line, *(values[attname] for attname in _ATTNAMES)))
-        ids = [row.values["id"] for row in rows]
-        cursor.execute(f"SELECT id FROM {table} WHERE id = ANY(%s)", [ids])
+                copy.write_row((row.line, *row.copy, *fixed))
+        cursor.execute(f"SELECT id::text FROM {table} JOIN import_chunk USING (id)")
         existed = {r[0] for r in cursor.fetchall()}
         cursor.execute(
             f"INSERT INTO {table} ({columns}) SELECT {columns} FROM import_chunk "
-            f"ORDER BY line ON CONFLICT DO NOTHING RETURNING id"
+            f"ORDER BY line ON CONFLICT DO NOTHING RETURNING id::text"
         )
         inserted = {r[0] for r in cursor.fetchall()}
+    stamp = stamper(now)
+    record_created_json(
+        tenant_id=tenant.pk,
+        customers=[
+            (row.values["id"], *stamp(row.record)) for row in rows if row.values["id"] in inserted
+        ],
+    )
     return existed, inserted
 
 

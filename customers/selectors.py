@@ -192,6 +192,38 @@ def customer_find_active_duplicate(
     return None
 
 
+def customer_find_active_duplicates(
+    *, tenant: Tenant, pairs: list[tuple[str, str]]
+) -> list[tuple[str, Customer] | None]:
+    """customer_find_active_duplicate for each (email, phone) pair, in three queries at
+    most, whatever the number of pairs: the emails as the unique index compares them (the
+    database lowers them, as EMAIL_KEY does), then the holders of those and of the phones."""
+    emails = sorted({email for email, _ in pairs if email})
+    phones = sorted({phone for _, phone in pairs if phone})
+    base = customer_base_queryset(tenant=tenant)
+    keys: dict[str, str] = {}
+    by_key: dict[str, Customer] = {}
+    if emails:
+        lowered = Tenant.objects.filter(pk=tenant.pk).values(
+            **{f"e{n}": Lower(Value(email)) for n, email in enumerate(emails)}
+        )[0]
+        keys = {email: lowered[f"e{n}"] for n, email in enumerate(emails)}
+        holders = base.exclude(email="").annotate(email_key=EMAIL_KEY)
+        by_key = {
+            c.email_key: c for c in holders.filter(email_key__in=set(keys.values())).order_by()
+        }
+    by_phone = {c.phone: c for c in base.filter(phone__in=phones).order_by()} if phones else {}
+    found: list[tuple[str, Customer] | None] = []
+    for email, phone in pairs:
+        if email and keys[email] in by_key:
+            found.append(("email", by_key[keys[email]]))
+        elif phone and phone in by_phone:
+            found.append(("phone", by_phone[phone]))
+        else:
+            found.append(None)
+    return found
+
+
 def api_product_get_active(*, slug: str) -> ApiProduct | None:
     """The active product with this URL slug, or None (also for text no slug could be)."""
     if not _SLUG.fullmatch(slug or ""):

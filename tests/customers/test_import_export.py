@@ -113,6 +113,70 @@ def test_imported_customers_have_the_history_and_events_a_single_create_writes(t
     assert {h.action for h in history} == {"created"}
 
 
+def _recorded(tenant):
+    """History, events and outbox rows of the tenant's customers, without ids and times."""
+    from events.models import AuditEntry, Event, WebhookDelivery
+
+    history = sorted(
+        (h.subject_id, h.action, json.dumps(h.changes, sort_keys=True), str(h.actor), h.request_id)
+        for h in AuditEntry.objects.filter(tenant=tenant, subject_type="customer")
+    )
+    events = sorted(
+        (str(e.customer_id), e.type, json.dumps(e.data, sort_keys=True))
+        for e in Event.objects.filter(tenant=tenant)
+    )
+    outbox = sorted(
+        (d.endpoint_id, str(d.event.customer_id), d.status, d.attempts, d.lease)
+        + (d.next_attempt_at is not None,)
+        for d in WebhookDelivery.objects.filter(event__tenant=tenant).select_related("event")
+    )
+    return history, events, outbox
+
+
+def test_imported_history_events_and_outbox_are_those_a_single_create_writes(
+    tmp_path, tenant_a, key_a, settings
+):
+    """Row for row the same content as customer_change_record("created") gives each
+    imported customer as the API renders it: history, the event, and one outbox row per
+    enabled endpoint subscribed to customer.created."""
+    from customers.changes import render
+    from events.models import AuditEntry, Event
+    from events.services import customer_change_record, webhook_endpoint_create
+
+    settings.WEBHOOKS_ALLOW_PRIVATE_URLS = True
+    application = key_a[0].application
+    for events, enabled in (
+        (["customer.*"], True),
+        (["customer.created"], True),
+        (["customer.deleted"], True),
+        (["customer.*"], False),
+    ):
+        endpoint = webhook_endpoint_create(
+            tenant=tenant_a, application=application, url="http://127.0.0.1:9/", events=events
+        )
+        endpoint.enabled = enabled
+        endpoint.save()
+    path = _write(
+        tmp_path,
+        HEADER
+        + 'Ada,Lovelace,Ada@Example.com,06 1234 5678,IT12345678901,regular,"{""zz"": 2.5, ""a"": true, ""crm"": ""A1""}"\n'
+        + "Grace,,,+39 06 1234 5679,,,\n"
+        + ",Solo,,,,,\n"
+        + ",,not-an-email,,,,\n",
+    )
+    assert "created=3 updated=0 skipped=0 rejected=1" in _import(path, tenant_a)
+    imported = _recorded(tenant_a)
+    assert len(imported[0]) == len(imported[1]) == 3 and len(imported[2]) == 6
+
+    AuditEntry.objects.filter(tenant=tenant_a, subject_type="customer").delete()
+    Event.objects.filter(tenant=tenant_a).delete()  # and their outbox rows
+    for customer in Customer.objects.filter(tenant=tenant_a):
+        customer_change_record(
+            tenant_id=tenant_a.pk, action="created", before=None, after=render(customer)
+        )
+    assert _recorded(tenant_a) == imported
+
+
 def test_on_duplicate_fail_stops_and_writes_nothing_of_that_chunk(tmp_path, tenant_a):
     customer_create(tenant=tenant_a, data={"email": "a@example.com"})
     path = _write(tmp_path, '{"lastName": "First"}\n{"email": "a@example.com"}\n', name="in.jsonl")

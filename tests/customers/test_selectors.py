@@ -58,3 +58,45 @@ def test_a_deleted_customer_is_found_only_when_asked(tenant_a, mario):
 def test_exactly_one_lookup_is_required(tenant_a, lookup):
     with pytest.raises(TypeError):
         customer_get_or_404(tenant=tenant_a, **lookup)
+
+
+def test_duplicates_of_many_pairs_are_those_found_one_by_one(tenant_a, tenant_b, mario):
+    """customer_find_active_duplicates (the import's batch) answers each (email, phone) as
+    customer_find_active_duplicate does: email first, case-insensitive, active ones only,
+    this tenant only."""
+    from customers.selectors import (
+        customer_find_active_duplicate,
+        customer_find_active_duplicates,
+    )
+
+    anna = make_customer(tenant_a, email="anna@example.com", phone="+39061111111")
+    gone = make_customer(tenant_a, email="gone@example.com", phone="+39062222222")
+    customer_soft_delete(customer=gone)
+    make_customer(tenant_b, email="bob@example.com", phone="+39063333333")
+    pairs = [
+        ("MARIO@example.COM", ""),
+        ("", "+39061234567"),
+        ("anna@example.com", "+39061234567"),  # email wins over phone
+        ("nobody@example.com", "+39061111111"),
+        ("gone@example.com", "+39062222222"),
+        ("bob@example.com", "+39063333333"),
+        ("", ""),
+        ("mario@example.com", ""),  # the same email twice
+    ]
+    found = customer_find_active_duplicates(tenant=tenant_a, pairs=pairs)
+    expected = [
+        customer_find_active_duplicate(tenant=tenant_a, email=email, phone=phone)
+        for email, phone in pairs
+    ]
+    assert found == expected
+    assert [f and (f[0], f[1].pk) for f in found] == [
+        ("email", mario.pk),
+        ("phone", mario.pk),
+        ("email", anna.pk),
+        ("phone", anna.pk),
+        None,
+        None,
+        None,
+        ("email", mario.pk),
+    ]
+    assert customer_find_active_duplicates(tenant=tenant_a, pairs=[]) == []
