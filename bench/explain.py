@@ -56,8 +56,8 @@ def main() -> int:
 
     def paged(page: int, filters: dict):
         qs = selectors.customer_list(tenant=tenant, filters=filters)
-        total = selectors.customer_list_total(
-            tenant=tenant, filters=filters, include_deleted=False, queryset=qs
+        total, _exact = selectors.customer_list_total(
+            tenant=tenant, filters=filters, include_deleted=False, queryset=qs, at_least=page * 20
         )
         page_slice(qs, sort=sort, page=page, limit=20, total=total)
 

@@ -208,11 +208,12 @@ def customer_page_response(request) -> Response:
             next_cursor=next_cursor,
         )
         return Response(body, headers=headers)
-    total = selectors.customer_list_total(
+    total, exact = selectors.customer_list_total(
         tenant=request.user.tenant,
         filters=request.query_params,
         include_deleted=params["includeDeleted"],
         queryset=qs,
+        at_least=params["page"] * limit,
     )
     items, total, pages = page_slice(qs, sort=sort, page=params["page"], limit=limit, total=total)
     body = {
@@ -221,6 +222,7 @@ def customer_page_response(request) -> Response:
         "limit": limit,
         "total": total,
         "totalPages": pages,
+        "totalExact": exact,
     }
     return Response(body)
 
@@ -233,7 +235,9 @@ class CustomerPagedApi(V1Api):
         operation_id="v1_customer_paged",
         summary="Page through customers",
         description=(
-            "Page-number mode (`page`, `limit`) returns `total` and `totalPages`. "
+            "Page-number mode (`page`, `limit`) returns `total` and `totalPages`: exact "
+            "without a filter; with one, matches are counted up to 1,000 (or the end of the "
+            "page asked for, if further) and `totalExact` is false when there are more. "
             "Cursor mode: send `cursor=` (empty) for the first page, then the returned "
             "`nextCursor`; it is keyset-based, so deep pages cost the same as the first. "
             "`limit` is 1 to 100 (a larger value is refused with 400). Soft-deleted customers "

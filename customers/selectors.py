@@ -91,16 +91,29 @@ def customer_active_count(*, tenant: Tenant) -> int:
     return count or 0
 
 
+# A filtered `total` counts the matches up to this many (or the end of the page asked for, if
+# further): past it, finding every match would cost a table read per match (README, Paging).
+FILTERED_TOTAL_CAP = 1000
+
+
 def customer_list_total(
-    *, tenant: Tenant, filters: Mapping[str, str], include_deleted: bool, queryset: QuerySet
-) -> int:
-    """How many customers `queryset` (customer_list's, for these arguments) holds. Every
-    active customer: the counter. With a filter or soft-deleted ones: a COUNT of the query,
-    which costs what finding every match costs (an index for search, createdAfter/Before)."""
+    *,
+    tenant: Tenant,
+    filters: Mapping[str, str],
+    include_deleted: bool,
+    queryset: QuerySet,
+    at_least: int = 0,
+) -> tuple[int, bool]:
+    """(total, exact) of `queryset` (customer_list's, for these arguments). Every active
+    customer: the counter, exact. With a filter or soft-deleted ones: the matches counted up
+    to `bound` = max(FILTERED_TOTAL_CAP, at_least); if there are more, (bound, False): a
+    lower bound, still past the page the caller shows (`at_least` is its end)."""
     filtered = any(str(filters.get(name) or "").strip() for name in CustomerFilter.base_filters)
     if filtered or include_deleted:
-        return queryset.count()
-    return customer_active_count(tenant=tenant)
+        bound = max(FILTERED_TOTAL_CAP, at_least)
+        found = queryset.order_by()[: bound + 1].count()
+        return (found, True) if found <= bound else (bound, False)
+    return customer_active_count(tenant=tenant), True
 
 
 def customer_export_queryset(*, tenant: Tenant, include_deleted: bool = False) -> QuerySet:

@@ -256,6 +256,12 @@ class CustomerPageSerializer(serializers.Serializer):
     limit = serializers.IntegerField()
     total = serializers.IntegerField(required=False)
     totalPages = serializers.IntegerField(required=False)  # noqa: N815
+    totalExact = serializers.BooleanField(  # noqa: N815
+        required=False,
+        help_text="Page mode: false when a filtered list has more matches than were counted "
+        "(1,000, or the end of the page asked for if further); `total` and `totalPages` are "
+        "then lower bounds. Always true without a filter.",
+    )
     nextCursor = serializers.CharField(allow_null=True, required=False)  # noqa: N815
 
 

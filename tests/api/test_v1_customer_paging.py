@@ -280,3 +280,38 @@ def test_cursor_mode_sends_a_link_header_while_there_are_more_pages(alice_client
     assert f"cursor={cursor}" in first["Link"] and "limit=2" in first["Link"]
     last = alice_client.get("/v1/customer/paged", {"cursor": cursor, "limit": 2})
     assert last.json()["nextCursor"] is None and "Link" not in last
+
+
+@pytest.fixture
+def seven_rossi(tenant_a, monkeypatch):
+    """Seven matches of search=rossi and a filtered-total cap of 3 (1,000 in production)."""
+    from customers import selectors
+
+    monkeypatch.setattr(selectors, "FILTERED_TOTAL_CAP", 3)
+    for i in range(7):
+        customer_create(tenant=tenant_a, data={"first_name": f"P{i}", "last_name": "Rossi"})
+    customer_create(tenant=tenant_a, data={"first_name": "Other", "last_name": "Bianchi"})
+
+
+def test_a_filtered_total_past_the_cap_is_a_lower_bound_and_says_so(alice_client, seven_rossi):
+    body = alice_client.get("/v1/customer/paged", {"search": "rossi", "limit": 2}).json()
+    assert (body["total"], body["totalPages"], body["totalExact"]) == (3, 2, False)
+    assert len(body["data"]) == 2
+
+
+def test_the_bound_reaches_the_end_of_the_page_asked_for_so_that_page_is_whole(
+    alice_client, seven_rossi
+):
+    body = alice_client.get("/v1/customer/paged", {"search": "rossi", "limit": 2, "page": 3}).json()
+    assert len(body["data"]) == 2
+    assert (body["total"], body["totalExact"]) == (6, False)
+    last = alice_client.get("/v1/customer/paged", {"search": "rossi", "limit": 2, "page": 4})
+    assert len(last.json()["data"]) == 1  # past the bound: counted exactly again
+    assert (last.json()["total"], last.json()["totalExact"]) == (7, True)
+
+
+def test_totals_within_the_cap_and_unfiltered_totals_are_exact(alice_client, seven_rossi):
+    body = alice_client.get("/v1/customer/paged", {"search": "bianchi"}).json()
+    assert (body["total"], body["totalExact"]) == (1, True)
+    body = alice_client.get("/v1/customer/paged", {"limit": 2}).json()
+    assert (body["total"], body["totalPages"], body["totalExact"]) == (8, 4, True)
