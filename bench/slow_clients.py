@@ -221,13 +221,19 @@ def wait_until_up(host: str, port: int, proc: subprocess.Popen, timeout: float =
 
 
 def stop_server(proc: subprocess.Popen) -> None:
+    """Stop a server started with start_new_session=True and every worker it forked (its
+    process group): TERM, then KILL whatever of the group is left, so no worker outlives it."""
     if proc.poll() is None:
         os.killpg(proc.pid, signal.SIGTERM)
         try:
             proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(timeout=5)
+            pass
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except ProcessLookupError:  # the whole group is gone already
+        pass
+    proc.wait(timeout=5)
 
 
 def main() -> int:

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from bench import slow_clients
 from core import metrics
 from tests.plans.conftest import client_on, make_plan
 
@@ -130,7 +131,14 @@ def two_workers(tmp_path):
     command = [sys.executable, "-m", "config.serve"]  # as `make run` starts it
     env.update(HOST="127.0.0.1", PORT=str(port), WEB_CONCURRENCY="2")
     log = (tmp_path / "server.log").open("w")
-    proc = subprocess.Popen(command, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(
+        command,
+        cwd=REPO,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,  # its own process group: stopped with its workers
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         for _ in range(150):
@@ -143,12 +151,7 @@ def two_workers(tmp_path):
             raise RuntimeError("server did not start: " + (tmp_path / "server.log").read_text())
         yield base, multiproc, tmp_path / "server.log"
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:  # a loaded machine: do not fail on a slow shutdown
-            proc.kill()
-            proc.wait(timeout=20)
+        slow_clients.stop_server(proc)
         log.close()
 
 
