@@ -31,7 +31,7 @@ DATA = Path(os.environ.get("BENCH_OUT", ROOT / "bench" / "out")) / "data"
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--baseline", action="store_true", help="the stock DRF baseline")
-    parser.add_argument("--path", help="path template ({id}); default: GET by id")
+    parser.add_argument("--path", help="path template ({id}, {surname}); default: GET by id")
     parser.add_argument("--settings", help="DJANGO_SETTINGS_MODULE to use instead")
     parser.add_argument("-n", type=int, default=3000, help="requests to time")
     parser.add_argument("--profile", action="store_true")
@@ -61,11 +61,15 @@ def main() -> None:
     path = args.path or ("/customers/{id}/" if args.baseline else "/v1/customer/{id}")
     statuses: set[str] = set()
 
+    surnames = (DATA / "surnames.txt").read_text().split()
+
     def one() -> None:
+        target = path.format(id=random.choice(ids), surname=random.choice(surnames))
+        path_info, _, query = target.partition("?")
         environ = {
             "REQUEST_METHOD": "GET",
-            "PATH_INFO": path.format(id=random.choice(ids)),
-            "QUERY_STRING": "",
+            "PATH_INFO": path_info,
+            "QUERY_STRING": query,
             "SERVER_NAME": "127.0.0.1",
             "SERVER_PORT": "8120",
             "SERVER_PROTOCOL": "HTTP/1.1",
