@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass
 
 import pytest
-from django.urls import URLPattern, URLResolver, get_resolver
+from django.urls import get_resolver
 from rest_framework.views import APIView
 
 from apikeys.models import ApiKey
@@ -29,6 +29,7 @@ from customers.services import customer_create, customer_soft_delete
 from events.models import Event, WebhookEndpoint
 from events.services import webhook_endpoint_create
 from tests.conftest import make_client
+from tests.routes import walk
 
 pytestmark = pytest.mark.django_db
 
@@ -97,14 +98,6 @@ class Route:
         return "/" + _PARAM.sub(lambda m: str(values[m.group(1)]), self.pattern)
 
 
-def _walk(resolver: URLResolver, prefix: str = ""):
-    for entry in resolver.url_patterns:
-        if isinstance(entry, URLResolver):
-            yield from _walk(entry, prefix + str(entry.pattern))
-        elif isinstance(entry, URLPattern):
-            yield prefix + str(entry.pattern), entry
-
-
 def _methods(view: type) -> list[str]:
     return [
         m.upper()
@@ -124,7 +117,7 @@ def _is_tenant_route(view) -> bool:
 def _classify(urlconf: str | None = None):
     """(checked routes, unclassified patterns)."""
     routes, unclassified = [], []
-    for pattern, entry in _walk(get_resolver(urlconf)):
+    for pattern, entry in walk(get_resolver(urlconf)):
         if pattern in EXEMPT or pattern.startswith(tuple(EXEMPT_PREFIXES)):
             continue
         view = getattr(entry.callback, "view_class", None) or getattr(entry.callback, "cls", None)
@@ -171,7 +164,7 @@ def test_a_new_route_nobody_classified_fails_the_check():
 
 
 def test_the_exemption_list_has_no_stale_entries():
-    patterns = {pattern for pattern, _entry in _walk(get_resolver())}
+    patterns = {pattern for pattern, _entry in walk(get_resolver())}
     assert set(EXEMPT) <= patterns
     assert all(any(p.startswith(prefix) for p in patterns) for prefix in EXEMPT_PREFIXES)
 

@@ -5,23 +5,16 @@ import re
 
 import pytest
 from django.contrib.auth.models import User
-from django.urls import URLPattern, URLResolver, get_resolver
+from django.urls import get_resolver
 from rest_framework.views import APIView
 
 from apikeys.authentication import _BearerKeyAuthentication
 from core.middleware import is_api_path
+from tests.routes import walk
 
 pytestmark = pytest.mark.django_db
 
 DOCS = ("api/schema", "api/docs", "api/redoc")
-
-
-def _walk(resolver: URLResolver, prefix: str = ""):
-    for entry in resolver.url_patterns:
-        if isinstance(entry, URLResolver):
-            yield from _walk(entry, prefix + str(entry.pattern))
-        elif isinstance(entry, URLPattern):
-            yield prefix + str(entry.pattern), entry
 
 
 def _sample_path(route: str) -> str:
@@ -39,7 +32,7 @@ def _key_authenticated(view) -> bool:
 
 
 def test_every_key_authenticated_route_is_an_api_path_and_no_page_for_people_is():
-    routes = list(_walk(get_resolver()))
+    routes = list(walk(get_resolver()))
     # The schema, Swagger UI and ReDoc are DRF views too, but pages for people.
     api = [
         route
