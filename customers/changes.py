@@ -14,7 +14,7 @@ from datetime import datetime
 
 from django.db import connection, transaction
 
-from core.inserts import insert_sql
+from core.db.inserts import insert_sql
 from customers.models import Customer
 from customers.serializers import CustomerSerializer, render_customer
 from events.services import (
@@ -23,8 +23,6 @@ from events.services import (
     created_json,
     customer_change_record,
     customer_change_rows,
-    customers_created_record,
-    customers_created_record_json,
 )
 
 
@@ -141,14 +139,3 @@ def stamps(now: datetime) -> dict:
 def stamper(now: datetime) -> CreatedStamper:
     """Completes render_new_json's texts for customers inserted at `now`."""
     return CreatedStamper(stamps(now))
-
-
-def record_created(*, tenant_id: int, afters: list[dict]) -> None:
-    """History, events and outbox rows for customers a bulk path inserted without the
-    services, in the caller's transaction. `afters` are the customers as rendered."""
-    customers_created_record(tenant_id=tenant_id, afters=afters)
-
-
-def record_created_json(*, tenant_id: int, customers: list[tuple[str, str, str]]) -> None:
-    """record_created for customers given as (id, *stamped render_new_json texts)."""
-    customers_created_record_json(tenant_id=tenant_id, customers=customers)

@@ -6,7 +6,7 @@ INSERT ... ON CONFLICT DO NOTHING (fed by COPY on PostgreSQL), so the unique ind
 duplicates, against existing customers and earlier rows, without a query per row. Only rows
 the insert skipped are looked at again, to skip, update or stop as asked. The customers
 inserted get the history entry, event and outbox rows a single create records
-(customers.changes.record_created), in the chunk's transaction.
+(events.services.customers_created_record), in the chunk's transaction.
 
 Validation is pure (no database), so `validate_chunk` can run in worker processes while the
 parent writes (see import_customers --workers). The workers also do the per-row work the
@@ -31,11 +31,12 @@ from django.utils import timezone
 from rest_framework.exceptions import ValidationError
 
 from core.problems import ApplicationError, problem_for
-from customers.changes import record_created, record_created_json, render, render_new_json, stamper
+from customers.changes import render, render_new_json, stamper
 from customers.models import WRITABLE_FIELDS, Customer, CustomerState
 from customers.selectors import customer_find_active_duplicate, customer_find_active_duplicates
 from customers.serializers import CustomerWriteSerializer
 from customers.services import customer_clean, customer_update
+from events.services import customers_created_record, customers_created_record_json
 from tenants.models import Tenant
 
 ON_DUPLICATE = ("skip", "update", "fail")
@@ -266,7 +267,7 @@ def _insert_orm(tenant: Tenant, rows: list[ValidRow]) -> tuple[set, set]:
     Customer.objects.bulk_create(new, ignore_conflicts=True)
     present = {str(pk) for pk in qs.values_list("pk", flat=True)}
     inserted = [c for c in new if c.pk in present]
-    record_created(tenant_id=tenant.pk, afters=[render(c) for c in inserted])
+    customers_created_record(tenant_id=tenant.pk, afters=[render(c) for c in inserted])
     return existed, {c.pk for c in inserted}
 
 
@@ -296,7 +297,7 @@ def _insert_copy(tenant: Tenant, rows: list[ValidRow]) -> tuple[set, set]:
         )
         inserted = {r[0] for r in cursor.fetchall()}
     stamp = stamper(now)
-    record_created_json(
+    customers_created_record_json(
         tenant_id=tenant.pk,
         customers=[
             (row.values["id"], *stamp(row.record)) for row in rows if row.values["id"] in inserted

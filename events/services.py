@@ -11,8 +11,8 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from apikeys.models import Application
-from core.bulk_insert import copy_insert
-from core.inserts import insert_sql
+from core.db.bulk_insert import copy_insert
+from core.db.inserts import insert_sql
 from core.request_id import current_request_id
 from events.actor import current_actor
 from events.exceptions import (
@@ -253,12 +253,7 @@ def customers_created_record(*, tenant_id: int, afters: list[dict]) -> list[str]
 
 
 def _created_endpoints(tenant_id: int) -> list[str]:
-    event_type = CUSTOMER_EVENT_TYPES["created"]
-    return [
-        endpoint.pk
-        for endpoint in WebhookEndpoint.objects.filter(tenant_id=tenant_id, enabled=True)
-        if type_matches(endpoint.events, event_type)
-    ]
+    return [endpoint.pk for endpoint in _subscribed(tenant_id, CUSTOMER_EVENT_TYPES["created"])]
 
 
 def customers_created_record_json(
@@ -300,13 +295,17 @@ def customers_created_record_json(
     return event_ids
 
 
-def _enqueue(event: Event, endpoints=None) -> list[WebhookDelivery]:
+def _subscribed(tenant_id: int, event_type: str, endpoints=None) -> list[WebhookEndpoint]:
+    """The endpoints (by default: the tenant's enabled ones) subscribed to `event_type`."""
     if endpoints is None:
-        endpoints = WebhookEndpoint.objects.filter(tenant_id=event.tenant_id, enabled=True)
+        endpoints = WebhookEndpoint.objects.filter(tenant_id=tenant_id, enabled=True)
+    return [endpoint for endpoint in endpoints if type_matches(endpoint.events, event_type)]
+
+
+def _enqueue(event: Event, endpoints=None) -> list[WebhookDelivery]:
     rows = [
         WebhookDelivery(endpoint=endpoint, event=event)
-        for endpoint in endpoints
-        if type_matches(endpoint.events, event.type)
+        for endpoint in _subscribed(event.tenant_id, event.type, endpoints)
     ]
     return WebhookDelivery.objects.bulk_create(rows)
 
