@@ -7,7 +7,8 @@ the hot path and comparing settings. Uses `make bench`'s database and seed (run 
     .venv/bin/python bench/inprocess.py --settings my_settings   # e.g. another DATABASES
 
 Prints CPU µs per request (process time: what the request costs this process, whatever
-else the machine runs) and wall µs. Single thread, warm caches, random ids of the big tenant; LOG_LEVEL=WARNING, so without
+else the machine runs), the CPU its PostgreSQL backend and the Redis server spent on it (from
+/proc, when they run on this machine) and wall µs. Single thread, warm caches, random ids of the big tenant; LOG_LEVEL=WARNING, so without
 the per-request log line (about 20 µs).
 """
 
@@ -86,13 +87,20 @@ def main() -> None:
 
     for _ in range(200):  # warm: local key and plan copies, connections
         one()
+    servers = _server_pids()
+    before = {name: _cpu_seconds(pid) for name, pid in servers.items()}
     wall, cpu = time.perf_counter(), time.process_time()
     for _ in range(args.n):
         one()
     wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    others = "".join(
+        f", {name} {(_cpu_seconds(pid) - before[name]) / args.n * 1e6:.0f}"
+        for name, pid in servers.items()
+        if before[name] is not None
+    )
     print(
-        f"{path}: CPU {cpu / args.n * 1e6:.0f} us/request, wall {wall / args.n * 1e6:.0f} "
-        f"us/request over {args.n}; statuses {sorted(statuses)}"
+        f"{path}: CPU {cpu / args.n * 1e6:.0f} us/request (this process){others}; wall "
+        f"{wall / args.n * 1e6:.0f} us/request over {args.n}; statuses {sorted(statuses)}"
     )
     if args.profile:
         profile = cProfile.Profile(time.process_time)
@@ -103,6 +111,30 @@ def main() -> None:
         pstats.Stats(profile).sort_stats(args.sort).print_stats(60)
         if args.dump:
             profile.dump_stats(args.dump)
+
+
+def _server_pids() -> dict[str, int]:
+    """This process's PostgreSQL backend and, if the settings use one, the Redis server."""
+    from django.conf import settings
+    from django.db import connection
+
+    pids = {}
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pids["postgresql backend"] = cursor.fetchone()[0]
+    if getattr(settings, "REDIS_URL", None):
+        import redis
+
+        pids["redis server"] = redis.Redis.from_url(settings.REDIS_URL).info("server")["process_id"]
+    return pids
+
+
+def _cpu_seconds(pid: int) -> float | None:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None  # not on this machine
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 if __name__ == "__main__":

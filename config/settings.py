@@ -172,6 +172,12 @@ if DATABASE_URL:
     # with Retry-After (core.problems); the health check (core.db.postgresql) replaces a dead
     # persistent connection, so the first request after PostgreSQL returns succeeds.
     _db.setdefault("OPTIONS", {}).setdefault("connect_timeout", env_int("DB_CONNECT_TIMEOUT", 3))
+    # The hot single-row reads (core.db.rows) are prepared on first use on each connection;
+    # false for a pooler that cannot keep prepared statements (PgBouncer < 1.21 in
+    # transaction mode). Django's other queries bind on the client and are never prepared.
+    _db["OPTIONS"].setdefault(
+        "prepare_threshold", 0 if env_bool("DB_PREPARED_STATEMENTS", True) else None
+    )
 else:
     _db = {
         "ENGINE": "django.db.backends.sqlite3",

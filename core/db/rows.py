@@ -55,7 +55,9 @@ class RowReader(Generic[M]):
 
     def first(self, params: list) -> M | None:
         connection = self.connection()
-        with connection.cursor() as cursor:
+        # PostgreSQL (core.db.postgresql): prepared once per connection, then only executed.
+        prepared = getattr(connection, "prepared_cursor", None)
+        with prepared() if prepared else connection.cursor() as cursor:
             cursor.execute(self.sql, params)
             row = cursor.fetchone()
         if row is None:

@@ -28,3 +28,26 @@ def test_no_row_is_none(tenant_a, tenant_b):
     made = customer_create(tenant=tenant_a, data={"first_name": "Ada"})
     reader = RowReader(Customer, '"tenant_id" = %s AND "id" = %s')
     assert reader.first([tenant_b.pk, reader.db_value("id", made.pk)]) is None
+
+
+@pytest.mark.postgres_only
+def test_on_postgresql_the_read_is_prepared_once_per_connection(tenant_a):
+    """PostgreSQL plans a prepared read once per connection, not on every request
+    (core.db.postgresql.prepared_cursor); Django's own queries stay unprepared."""
+    from django.db import connection
+
+    made = customer_create(tenant=tenant_a, data={"first_name": "Ada"})
+    reader = RowReader(Customer, '"tenant_id" = %s AND "id" = %s')
+
+    def prepared() -> list[str]:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT statement FROM pg_prepared_statements")
+            return [row[0] for row in cursor.fetchall()]
+
+    before = prepared()
+    for _ in range(3):
+        assert reader.first([tenant_a.pk, reader.db_value("id", made.pk)]).pk == made.pk
+    Customer.objects.filter(pk=made.pk).count()
+    new = [sql for sql in prepared() if sql not in before]
+    assert len(new) == 1, new  # the read, once; not the ORM's count
+    assert new[0].startswith('SELECT "id"') and '"tenant_id" = $1 AND "id" = $2' in new[0]

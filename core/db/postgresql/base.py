@@ -1,4 +1,5 @@
-"""PostgreSQL with a health check that costs a round trip only after the connection idled.
+"""PostgreSQL with a health check that costs a round trip only after the connection idled,
+and a cursor whose statements PostgreSQL prepares once per connection (`prepared_cursor`).
 
 Django's CONN_HEALTH_CHECKS sends `SELECT 1` before the first query of every request that
 reuses a persistent connection: a second statement on every hot read. A connection that
@@ -6,16 +7,52 @@ served a request moments ago is as good as the check would say, and one that fai
 request is closed when that request ends (Django checks connections that saw errors). So the
 check is kept only for connections idle longer than HEALTH_CHECK_AFTER_IDLE_SECONDS: the
 first request after PostgreSQL restarted while this process was idle still succeeds.
+
+Django binds parameters on the client (psycopg's ClientCursor), so PostgreSQL parses and
+plans every statement anew: for a primary-key read that is more than half of what the
+server spends on it (156 -> 62 us of PostgreSQL CPU per read, bench/RESULTS.md). The hottest
+single-row reads (core.db.rows.RowReader) use `prepared_cursor()` instead: server-side
+binding, prepared on the connection (psycopg's `prepare_threshold`, from OPTIONS; settings
+sets it from DB_PREPARED_STATEMENTS). Every other query keeps Django's client-side binding,
+which never prepares, whatever the threshold.
 """
 
 import time
 
-from django.db.backends.postgresql import base
+from django.db.backends.postgresql import base, operations
 
 HEALTH_CHECK_AFTER_IDLE_SECONDS = 1.0
 
 
+class DatabaseOperations(operations.DatabaseOperations):
+    def last_executed_query(self, cursor, sql, params):
+        """The SQL with its parameters for query logs (and tests that count or EXPLAIN what a
+        request sent) also from a prepared cursor, whose `_query` holds `$1` placeholders."""
+        if isinstance(cursor, base.ServerBindingCursor):
+            try:
+                return self.compose_sql(sql, params)
+            except Exception:  # noqa: BLE001 - a log line must not fail the query
+                return None
+        return super().last_executed_query(cursor, sql, params)
+
+
 class DatabaseWrapper(base.DatabaseWrapper):
+    ops_class = DatabaseOperations
+
+    def prepared_cursor(self):
+        """A cursor like `cursor()` (health check, error wrapping, query logging), but with
+        server-side binding, so psycopg prepares what it runs on this connection."""
+        self.close_if_health_check_failed()
+        self.ensure_connection()
+        raw = self.connection
+        factory = raw.cursor_factory
+        raw.cursor_factory = base.ServerBindingCursor  # create_cursor() uses the factory
+        try:
+            with self.wrap_database_errors:
+                return self._prepare_cursor(self.create_cursor())
+        finally:
+            raw.cursor_factory = factory
+
     _idle_since: float | None = None
 
     def close_if_health_check_failed(self):
