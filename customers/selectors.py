@@ -8,6 +8,7 @@ from django.db.models import Q, QuerySet, Value
 from django.db.models.functions import Lower
 from django.db.models.lookups import Exact
 
+from core.db.planner import without_sequential_scans
 from core.db.rows import RowReader
 from core.pagination import keyset_slice, make_sorts
 from core.problems import ApplicationError
@@ -111,7 +112,13 @@ def customer_list_total(
     filtered = any(str(filters.get(name) or "").strip() for name in CustomerFilter.base_filters)
     if filtered or include_deleted:
         bound = max(FILTERED_TOTAL_CAP, at_least)
-        found = queryset.order_by()[: bound + 1].count()
+        capped = queryset.order_by()[: bound + 1]
+        if str(filters.get("search") or "").strip():
+            # Substring matches: through the trigram index, never a scan (core.db.planner).
+            with without_sequential_scans():
+                found = capped.count()
+        else:
+            found = capped.count()
         return (found, True) if found <= bound else (bound, False)
     return customer_active_count(tenant=tenant), True
 
