@@ -55,11 +55,17 @@ class RowReader(Generic[M]):
 
     def first(self, params: list) -> M | None:
         connection = self.connection()
-        # PostgreSQL (core.db.postgresql): prepared once per connection, then only executed.
         prepared = getattr(connection, "prepared_cursor", None)
-        with prepared() if prepared else connection.cursor() as cursor:
+        if prepared is not None:
+            # PostgreSQL (core.db.postgresql): prepared once per connection, then only
+            # executed, on a cursor the connection keeps (so not closed here).
+            cursor = prepared()
             cursor.execute(self.sql, params)
             row = cursor.fetchone()
+        else:
+            with connection.cursor() as cursor:
+                cursor.execute(self.sql, params)
+                row = cursor.fetchone()
         if row is None:
             return None
         values = list(row)
