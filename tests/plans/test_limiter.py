@@ -156,3 +156,20 @@ def test_a_call_with_a_cost_counts_that_many_all_or_nothing(backend):
     used = [s.used for s in limiter.peek(application_id="cost", limits=limits, at=AT)]
     assert used == [4, 4]
     assert hit("cost", limits).allowed  # one more still fits
+
+
+@pytest.mark.redis_only
+def test_after_redis_forgot_the_script_the_next_call_loads_it_and_counts(monkeypatch):
+    """The hit script runs on the backend's own connection (plans.limiter.RedisBackend):
+    after SCRIPT FLUSH (what a Redis restart does) it is loaded again, and nothing is lost."""
+    from plans import usage_store
+
+    backend = limiter.RedisBackend()
+    monkeypatch.setattr(usage_store, "_store", usage_store.RedisUsageStore())
+    monkeypatch.setattr(limiter, "_backend", backend)
+    limits = [LimitSpec("hits", "minute", 3)]
+    assert hit("app-flush", limits).counters[0].used == 1
+    backend.redis.script_flush()
+    assert hit("app-flush", limits).counters[0].used == 2
+    assert hit("app-flush", limits).counters[0].used == 3
+    assert not hit("app-flush", limits).allowed
