@@ -5,7 +5,7 @@ point: PostgreSQL adds up the OR'ed columns' selectivities (a surname is in `las
 in `email` of the same rows, so it counts them twice or more) and prices an ILIKE like a
 comparison, so it expects a sequential scan to find its 1,001 matches early; for a term on
 1 % of a 1M-customer tenant it reads about 100,000 rows instead: 105-120 ms, where the
-trigram index answers in 8-17 ms (bench/RESULTS.md, 2026-11-30 15:50).
+trigram index answers in 8-17 ms (bench/RESULTS.md, the 2026-11-30 16:27 entry).
 """
 
 from __future__ import annotations
