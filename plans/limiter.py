@@ -239,9 +239,9 @@ class RedisBackend:
 
     The hit script, sent on every counted request, goes over a connection this backend keeps
     per thread (made as django-redis's pool makes its own, so with its timeouts and
-    core.cache_errors' breaker): one write and one read. Through redis-py's client layer (pool checkout with a
-    readiness poll, retry wrapper, command dispatch) the same call cost about 60 us more CPU
-    per request (measured in-process on the bench data: 196-204 -> 134-139 us)."""
+    core.cache_errors' breaker): one write and one read. Through redis-py's client layer
+    (pool checkout with a readiness poll, retry wrapper, command dispatch) the same call
+    cost about 60 us more CPU per request (in-process, bench data: 196-204 -> 134-139 us)."""
 
     def __init__(self) -> None:
         from django_redis import get_redis_connection
