@@ -3,6 +3,7 @@
 import re
 import uuid
 from collections.abc import Mapping
+from contextlib import nullcontext
 
 from django.db.models import Q, QuerySet, Value
 from django.db.models.functions import Lower
@@ -112,13 +113,10 @@ def customer_list_total(
     filtered = any(str(filters.get(name) or "").strip() for name in CustomerFilter.base_filters)
     if filtered or include_deleted:
         bound = max(FILTERED_TOTAL_CAP, at_least)
-        capped = queryset.order_by()[: bound + 1]
-        if str(filters.get("search") or "").strip():
-            # Substring matches: through the trigram index, never a scan (core.db.planner).
-            with without_sequential_scans():
-                found = capped.count()
-        else:
-            found = capped.count()
+        # Substring matches: through the trigram index, never a scan (core.db.planner).
+        searching = str(filters.get("search") or "").strip()
+        with without_sequential_scans() if searching else nullcontext():
+            found = queryset.order_by()[: bound + 1].count()
         return (found, True) if found <= bound else (bound, False)
     return customer_active_count(tenant=tenant), True
 

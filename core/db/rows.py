@@ -9,6 +9,7 @@ same database and field converters, `Model.from_db`), so what callers get is the
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from typing import Generic, TypeVar
 
 from django.db import connections, router
@@ -56,16 +57,11 @@ class RowReader(Generic[M]):
     def first(self, params: list) -> M | None:
         connection = self.connection()
         prepared = getattr(connection, "prepared_cursor", None)
-        if prepared is not None:
-            # PostgreSQL (core.db.postgresql): prepared once per connection, then only
-            # executed, on a cursor the connection keeps (so not closed here).
-            cursor = prepared()
+        # PostgreSQL (core.db.postgresql): prepared once per connection, then only executed,
+        # on a cursor the connection keeps (so not closed here); elsewhere a cursor of its own.
+        with nullcontext(prepared()) if prepared else connection.cursor() as cursor:
             cursor.execute(self.sql, params)
             row = cursor.fetchone()
-        else:
-            with connection.cursor() as cursor:
-                cursor.execute(self.sql, params)
-                row = cursor.fetchone()
         if row is None:
             return None
         values = list(row)

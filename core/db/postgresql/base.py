@@ -39,7 +39,7 @@ class DatabaseOperations(operations.DatabaseOperations):
 class DatabaseWrapper(base.DatabaseWrapper):
     ops_class = DatabaseOperations
 
-    _prepared: tuple | None = None  # (psycopg connection, its server-binding cursor)
+    _prepared = None  # the psycopg server-binding cursor of the current connection
 
     def prepared_cursor(self):
         """A cursor like `cursor()` (health check, error wrapping, query logging), but with
@@ -49,15 +49,15 @@ class DatabaseWrapper(base.DatabaseWrapper):
         self.close_if_health_check_failed()
         self.ensure_connection()
         raw = self.connection
-        if self._prepared is None or self._prepared[0] is not raw or self._prepared[1].closed:
+        if self._prepared is None or self._prepared.closed or self._prepared.connection is not raw:
             factory = raw.cursor_factory
             raw.cursor_factory = base.ServerBindingCursor  # create_cursor() uses the factory
             try:
                 with self.wrap_database_errors:
-                    self._prepared = (raw, self.create_cursor())
+                    self._prepared = self.create_cursor()
             finally:
                 raw.cursor_factory = factory
-        return self._prepare_cursor(self._prepared[1])
+        return self._prepare_cursor(self._prepared)
 
     _idle_since: float | None = None
 
