@@ -10,13 +10,14 @@ from core.idempotency import idempotent_post_routes
 from core.openapi import RedocView, redoc_bundle
 
 urlpatterns = [
+    # The customer routes first: Django tries patterns in order, and they take most calls.
+    path("", include("customers.urls")),
     path("", core_views.index, name="index"),
     path("healthz", core_views.healthz, name="healthz"),
     path("readyz", core_views.readyz, name="readyz"),
     path("metrics", core_views.metrics, name="metrics"),
     path("problems/", core_views.problem_types, name="problem-types"),
     path("problems/<slug:code>", core_views.problem_types, name="problem-type"),
-    path("", include("customers.urls")),
     path("", include("customers.company_urls")),
     path("", include("customers.churnkey_urls")),
     path("", include("apikeys.urls")),

@@ -7,6 +7,9 @@ urlpatterns = [
     *route("v1/customer", api.CustomerCollectionApi.as_view(), "v1-customer-collection"),
     *route("v1/customer/paged", api.CustomerPagedApi.as_view(), "v1-customer-paged"),
     *route("v1/customer/bulk", api.CustomerBulkApi.as_view(), "v1-customer-bulk"),
+    # The hottest route, matched as early as it can be: after the fixed names it would
+    # otherwise take ("paged", "bulk"); Django tries patterns in order.
+    *route("v1/customer/<str:customer_id>", api.CustomerDetailApi.as_view(), "v1-customer-detail"),
     *route(
         "v1/customer/by-email/<str:email>", api.CustomerByEmailApi.as_view(), "v1-customer-by-email"
     ),
@@ -18,7 +21,6 @@ urlpatterns = [
         api.CustomerRestoreApi.as_view(),
         "v1-customer-restore",
     ),
-    *route("v1/customer/<str:customer_id>", api.CustomerDetailApi.as_view(), "v1-customer-detail"),
     # History and GDPR (customers/gdpr_api.py).
     *route(
         "v1/customer/<str:customer_id>/history",
