@@ -234,6 +234,9 @@ return out
 )
 
 
+_REMEMBERED = 10_000  # entries per memo of RedisBackend, emptied when full
+
+
 class RedisBackend:
     """Counters in the Redis that django-redis is configured with, next to the usage.
 
@@ -252,6 +255,29 @@ class RedisBackend:
         prefix = usage_store.redis_prefix()
         self.rl = prefix + "rl:"
         self.usage = usage_store.UsageKeys.under(prefix)
+        # Guard and claim keys (a key's version, its last-use claim) as the cache writes
+        # them, and guard values as the cache stores them: the same few come back on every
+        # call of a key, and working them out again was a twentieth of a warm GET's CPU.
+        self._stored_keys: dict[str, str] = {}
+        self._stored_values: dict[str, bytes] = {}
+
+    def _stored_key(self, key: str) -> str:
+        made = self._stored_keys.get(key)
+        if made is None:
+            if len(self._stored_keys) >= _REMEMBERED:
+                self._stored_keys.clear()
+            made = self._stored_keys[key] = cache.make_key(key)
+        return made
+
+    def _stored_value(self, value) -> bytes:
+        if not isinstance(value, str):
+            return cache.client.encode(value)
+        encoded = self._stored_values.get(value)
+        if encoded is None:
+            if len(self._stored_values) >= _REMEMBERED:
+                self._stored_values.clear()
+            encoded = self._stored_values[value] = cache.client.encode(value)
+        return encoded
 
     def _evalsha(self, keys: list[str], argv: list) -> list:
         from redis.exceptions import NoScriptError, ResponseError
@@ -286,8 +312,8 @@ class RedisBackend:
             self.usage.pending(app),
             self.usage.flush_due,
             *(self.rl + c.key for c in call.counters),
-            *(cache.make_key(key) for key, _value in call.guards),
-            *(cache.make_key(key) for key, _ttl in call.claims),
+            *(self._stored_key(key) for key, _value in call.guards),
+            *(self._stored_key(key) for key, _ttl in call.claims),
         ]
         argv = [
             call.bucket_expire_at,
@@ -301,7 +327,7 @@ class RedisBackend:
             *(c.limit for c in call.counters),
             *(c.expire_at or 0 for c in call.counters),
             # The bytes django-redis stores for the value, so the script compares exactly.
-            *(cache.client.encode(value) for _key, value in call.guards),
+            *(self._stored_value(value) for _key, value in call.guards),
             *(ttl for _key, ttl in call.claims),
             len(call.refused_fields),
             *call.refused_fields,

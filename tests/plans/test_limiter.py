@@ -173,3 +173,25 @@ def test_after_redis_forgot_the_script_the_next_call_loads_it_and_counts(monkeyp
     assert hit("app-flush", limits).counters[0].used == 2
     assert hit("app-flush", limits).counters[0].used == 3
     assert not hit("app-flush", limits).allowed
+
+
+@pytest.mark.redis_only
+def test_guard_keys_and_values_are_sent_as_the_cache_stores_them_and_the_memo_stays_bounded(
+    monkeypatch,
+):
+    """RedisBackend remembers guard/claim keys and guard values in the form the cache writes
+    them (so the script compares what the cache holds), and forgets them all when full."""
+    from django.core.cache import cache
+
+    backend = limiter.RedisBackend()
+    assert backend._stored_key("apikey:v:abc") == cache.make_key("apikey:v:abc")
+    assert backend._stored_key("apikey:v:abc") == cache.make_key("apikey:v:abc")  # remembered
+    assert backend._stored_value("v-1") == cache.client.encode("v-1")
+    assert backend._stored_value(7) == cache.client.encode(7)  # not a str: not remembered
+    cache.set("apikey:v:abc", "v-1")
+    assert backend.redis.get(backend._stored_key("apikey:v:abc")) == backend._stored_value("v-1")
+    monkeypatch.setattr(limiter, "_REMEMBERED", 3)
+    for i in range(7):
+        backend._stored_key(f"k{i}")
+        backend._stored_value(f"v{i}")
+    assert len(backend._stored_keys) <= 3 and len(backend._stored_values) <= 3
