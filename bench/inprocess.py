@@ -9,7 +9,8 @@ the hot path and comparing settings. Uses `make bench`'s database and seed (run 
 Prints CPU µs per request (process time: what the request costs this process, whatever
 else the machine runs), the CPU its PostgreSQL backend and the Redis server spent on it (from
 /proc, when they run on this machine) and wall µs. Single thread, warm caches, random ids of the big tenant; LOG_LEVEL=WARNING, so without
-the per-request log line (about 20 µs).
+the per-request log line (about 25 µs; BENCH_LOG_LEVEL=INFO to include it). CPU is also given
+per batch of 250 requests: their minimum is the figure to compare on a noisy machine.
 """
 
 from __future__ import annotations
