@@ -237,6 +237,16 @@ return out
 _REMEMBERED = 10_000  # entries per memo of RedisBackend, emptied when full
 
 
+def _remembered(memo: dict, item, make):
+    """make(item), kept in `memo` (emptied when it holds _REMEMBERED entries)."""
+    found = memo.get(item)
+    if found is None:
+        if len(memo) >= _REMEMBERED:
+            memo.clear()
+        found = memo[item] = make(item)
+    return found
+
+
 class RedisBackend:
     """Counters in the Redis that django-redis is configured with, next to the usage.
 
@@ -262,22 +272,12 @@ class RedisBackend:
         self._stored_values: dict[str, bytes] = {}
 
     def _stored_key(self, key: str) -> str:
-        made = self._stored_keys.get(key)
-        if made is None:
-            if len(self._stored_keys) >= _REMEMBERED:
-                self._stored_keys.clear()
-            made = self._stored_keys[key] = cache.make_key(key)
-        return made
+        return _remembered(self._stored_keys, key, cache.make_key)
 
     def _stored_value(self, value) -> bytes:
         if not isinstance(value, str):
             return cache.client.encode(value)
-        encoded = self._stored_values.get(value)
-        if encoded is None:
-            if len(self._stored_values) >= _REMEMBERED:
-                self._stored_values.clear()
-            encoded = self._stored_values[value] = cache.client.encode(value)
-        return encoded
+        return _remembered(self._stored_values, value, cache.client.encode)
 
     def _evalsha(self, keys: list[str], argv: list) -> list:
         from redis.exceptions import NoScriptError, ResponseError
