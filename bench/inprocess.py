@@ -8,8 +8,8 @@ the hot path and comparing settings. Uses `make bench`'s database and seed (run 
 
 Prints CPU µs per request (process time: what the request costs this process, whatever
 else the machine runs), the CPU its PostgreSQL backend and the Redis server spent on it (from
-/proc, when they run on this machine) and wall µs. Single thread, warm caches, random ids of the big tenant; LOG_LEVEL=WARNING, so without
-the per-request log line (about 25 µs; BENCH_LOG_LEVEL=INFO to include it). CPU is also given
+/proc, when they run on this machine) and wall µs. Single thread, warm caches, random ids
+of the big tenant; LOG_LEVEL=WARNING, so without the per-request log line (about 25 µs; BENCH_LOG_LEVEL=INFO to include it). CPU is also given
 per batch of 250 requests: their minimum is the figure to compare on a noisy machine.
 """
 
@@ -43,6 +43,8 @@ def main() -> None:
     args = parser.parse_args()
 
     sys.path.insert(0, str(ROOT))
+    from bench.procstat import cpu_seconds
+
     pg = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432").rstrip("/")
     os.environ.update(
         DATABASE_URL=f"{pg}/{os.environ.get('BENCH_DB', 'cm_bench')}",
@@ -89,7 +91,7 @@ def main() -> None:
     for _ in range(200):  # warm: local key and plan copies, connections
         one()
     servers = _server_pids()
-    before = {name: _cpu_seconds(pid) for name, pid in servers.items()}
+    before = {name: cpu_seconds(pid) for name, pid in servers.items()}
     wall, cpu = time.perf_counter(), time.process_time()
     batches = []  # CPU µs per request of each batch of 250: their minimum resists noise
     for start in range(0, args.n, 250):
@@ -99,7 +101,7 @@ def main() -> None:
         batches.append((time.process_time() - batch) / size * 1e6)
     wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
     others = "".join(
-        f", {name} {(_cpu_seconds(pid) - before[name]) / args.n * 1e6:.0f}"
+        f", {name} {(cpu_seconds(pid) - before[name]) / args.n * 1e6:.0f}"
         for name, pid in servers.items()
         if before[name] is not None
     )
@@ -133,14 +135,6 @@ def _server_pids() -> dict[str, int]:
 
         pids["redis server"] = redis.Redis.from_url(settings.REDIS_URL).info("server")["process_id"]
     return pids
-
-
-def _cpu_seconds(pid: int) -> float | None:
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return None  # not on this machine
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 if __name__ == "__main__":

@@ -15,8 +15,9 @@ Environment (all optional): BENCH_PG_URL (postgres://postgres@127.0.0.1:5432), B
 (cm_bench), BENCH_REDIS_URL (redis://127.0.0.1:6379), BENCH_REDIS_DB (4), BENCH_PORT (8120;
 the baseline uses the next port), BENCH_WORKERS (one per core), BENCH_SERVER (the server
 command, with {app}, {port} and {workers}), BENCH_DURATION (10 s), BENCH_WARMUP (3 s),
-BENCH_ROUNDS (3), BENCH_SCENARIO_WARMUP (2 s before each measured run), BENCH_CONNECTIONS (8), BENCH_WRK_THREADS (2), BENCH_ONLY (scenario names,
-comma-separated), BENCH_QUICK, BENCH_RESEED.
+BENCH_ROUNDS (3), BENCH_SCENARIO_WARMUP (2 s before each measured run), BENCH_CONNECTIONS
+(8), BENCH_WRK_THREADS (2), BENCH_ONLY (scenario names, comma-separated), BENCH_QUICK,
+BENCH_RESEED.
 """
 
 from __future__ import annotations
@@ -274,8 +275,10 @@ def wait_idle(timeout: float = 120) -> None:
 
 
 class Server:
-    def __init__(self, name: str, app: str, port: int, settings: str):
+    def __init__(self, name: str, app: str, port: int, settings: str, root: Path = ROOT):
+        """`root`: the checkout to serve (bench/variants.py compares others, e.g. a worktree)."""
         self.name, self.app, self.port, self.settings = name, app, port, settings
+        self.root = root
         self.cmd = SERVER.format(app=app, port=port, workers=WORKERS)
         self.proc: subprocess.Popen | None = None
 
@@ -284,7 +287,7 @@ class Server:
         logfile = open(OUT / f"{self.name}.log", "w")  # noqa: SIM115 - lives with the process
         self.proc = subprocess.Popen(
             shlex.split(self.cmd),
-            cwd=ROOT,
+            cwd=self.root,
             env=_app_env(DJANGO_SETTINGS_MODULE=self.settings),
             stdout=logfile,
             stderr=subprocess.STDOUT,
@@ -375,7 +378,10 @@ def probe(s: Scenario, info: dict) -> None:
         )
 
 
-def run_wrk(s: Scenario, info: dict, seconds: int, token: str, rnd: int) -> Result:
+def run_wrk(
+    s: Scenario, info: dict, seconds: int, token: str, rnd: int, port: int | None = None
+) -> Result:
+    """wrk on scenario `s` for `seconds`, against `port` (default: the scenario's server)."""
     cmd = [
         "wrk",
         "-t",
@@ -391,7 +397,7 @@ def run_wrk(s: Scenario, info: dict, seconds: int, token: str, rnd: int) -> Resu
     ]
     for name, value in _headers(s, info).items():
         cmd += ["-H", f"{name}: {value}"]
-    cmd += [f"http://127.0.0.1:{_port(s)}", "--", s.method, _fixed(s.path, info), str(DATA),
+    cmd += [f"http://127.0.0.1:{port or _port(s)}", "--", s.method, _fixed(s.path, info), str(DATA),
             _fixed(s.body, info), token]  # fmt: skip
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=seconds + 120)
     line = next((ln for ln in proc.stdout.splitlines() if ln.startswith("BENCHJSON ")), None)

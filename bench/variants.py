@@ -21,9 +21,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import shlex
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -32,6 +30,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import bench.run as bench  # noqa: E402 - after the path is set
+from bench.procstat import TICKS_PER_SECOND, cpu_ticks, stat_fields  # noqa: E402
 
 
 def _machine_busy() -> tuple[int, int]:
@@ -45,17 +44,18 @@ def _group_ticks(server_pgids: dict[int, str]) -> dict[str, int]:
     """CPU ticks (user + system, all threads) per group: each server, postgres, redis."""
     out: dict[str, int] = {}
     for pid in filter(str.isdigit, os.listdir("/proc")):
-        try:
-            cmd = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
+        fields = stat_fields(pid)
+        if fields is None:
             continue
-        pgrp = int(fields[2])
-        group = server_pgids.get(pgrp) or (
-            "postgres" if "postgres" in cmd else "redis" if "redis-server" in cmd else None
-        )
+        group = server_pgids.get(int(fields[2]))  # the process group: a server's own pid
+        if group is None:
+            try:
+                cmd = Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace")
+            except OSError:
+                continue
+            group = "postgres" if "postgres" in cmd else "redis" if "redis-server" in cmd else None
         if group:
-            out[group] = out.get(group, 0) + int(fields[11]) + int(fields[12])
+            out[group] = out.get(group, 0) + cpu_ticks(fields)
     return out
 
 
@@ -79,46 +79,43 @@ def main() -> int:
     scenarios = {s.name: s for s in bench.SCENARIOS}
     info = json.loads((bench.DATA / "seed.json").read_text())
     variants = [_parse(spec, bench.PORT + 10 + 2 * i) for i, spec in enumerate(args.variants)]
-    servers = {}
-    for v in variants:
-        s = scenarios[v["scenario"]]
-        app, settings = (
-            ("config.wsgi:application", "config.settings")
-            if s.target == "service"
-            else ("bench.baseline.wsgi:application", "bench.baseline.settings")
-        )
-        cmd = bench.SERVER.format(app=app, port=v["port"], workers=bench.WORKERS)
-        if "threads" in v:
-            cmd = cmd.replace("--blocking-threads 64", f"--blocking-threads {v['threads']}")
-        if "args" in v:
-            cmd = cmd.replace(" --respawn", f" {v['args']} --respawn")
-        log = open(bench.OUT / f"variant-{v['name']}.log", "w")  # noqa: SIM115 - with the process
-        proc = subprocess.Popen(
-            shlex.split(cmd),
-            cwd=v["root"],
-            env=bench._app_env(DJANGO_SETTINGS_MODULE=settings),
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        servers[proc.pid] = v["name"]
-        v["proc"] = proc
+    servers = {}  # process group (the server's pid) -> variant name
     results: dict[str, list[dict]] = {v["name"]: [] for v in variants}
     try:
-        time.sleep(6)
+        for v in variants:
+            s = scenarios[v["scenario"]]
+            app, settings = (
+                ("config.wsgi:application", "config.settings")
+                if s.target == "service"
+                else ("bench.baseline.wsgi:application", "bench.baseline.settings")
+            )
+            server = bench.Server(
+                f"variant-{v['name']}", app, v["port"], settings, root=Path(v["root"])
+            )
+            if "threads" in v:
+                server.cmd = server.cmd.replace(
+                    "--blocking-threads 64", f"--blocking-threads {v['threads']}"
+                )
+            if "args" in v:
+                server.cmd = server.cmd.replace(" --respawn", f" {v['args']} --respawn")
+            server.start()
+            v["server"] = server
+            servers[server.proc.pid] = v["name"]
+        first_id = (bench.DATA / "ids.txt").read_text().split("\n", 1)[0]
+        for v in variants:
+            target = scenarios[v["scenario"]].target
+            v["server"].wait_ready("/healthz" if target == "service" else f"/customers/{first_id}/")
         for rnd in range(args.rounds + 1):  # round 0 warms up and is not counted
             for v in variants:
                 s = scenarios[v["scenario"]]
-                # run_wrk targets bench.PORT (service) or bench.PORT + 1 (baseline)
-                bench.PORT = v["port"] if s.target == "service" else v["port"] - 1
                 groups0, (busy0, total0) = _group_ticks(servers), _machine_busy()
                 seconds = 2 if rnd == 0 else args.seconds
-                r = bench.run_wrk(s, info, seconds, str(time.time_ns()), rnd)
+                r = bench.run_wrk(s, info, seconds, str(time.time_ns()), rnd, port=v["port"])
                 (busy1, total1), groups1 = _machine_busy(), _group_ticks(servers)
                 bench.wait_idle()
                 if rnd == 0:
                     continue
-                per_request = 1e6 / os.sysconf("SC_CLK_TCK") / r.requests
+                per_request = 1e6 / TICKS_PER_SECOND / r.requests
                 row = {
                     "rps": r.rps,
                     "p50": r.p50_ms,
@@ -140,7 +137,8 @@ def main() -> int:
                 )
     finally:
         for v in variants:
-            os.killpg(v["proc"].pid, 15)
+            if "server" in v:
+                v["server"].stop()
     first = variants[0]["name"]
     print()
     for v in variants:
