@@ -32,6 +32,12 @@ def _explain(title: str, call) -> None:
     print(f"## {title}: {len(statements)} SQL statement(s)\n")
     for sql in statements:
         with connection.cursor() as cursor:
+            if not sql.lstrip().upper().startswith(("SELECT", "WITH")):
+                # BEGIN, COMMIT, SAVEPOINT (a search's count runs in a transaction of its
+                # own, core.db.planner): run as they were, so what follows runs as it did.
+                cursor.execute(sql)
+                print(f"```\n{sql}\n```\n")
+                continue
             cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql)
             plan = "\n".join(row[0] for row in cursor.fetchall())
         print(f"```\n{sql}\n\n{plan}\n```\n")

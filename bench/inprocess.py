@@ -34,15 +34,23 @@ DATA = Path(os.environ.get("BENCH_OUT", ROOT / "bench" / "out")) / "data"
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--baseline", action="store_true", help="the stock DRF baseline")
-    parser.add_argument("--path", help="path template ({id}, {surname}); default: GET by id")
+    parser.add_argument(
+        "--path", help="path template ({id}, {email}, {phone}, {surname}); default: GET by id"
+    )
     parser.add_argument("--settings", help="DJANGO_SETTINGS_MODULE to use instead")
     parser.add_argument("-n", type=int, default=3000, help="requests to time")
     parser.add_argument("--profile", action="store_true")
     parser.add_argument("--sort", default="cumulative")
     parser.add_argument("--dump", help="with --profile: also write the stats to this file")
+    parser.add_argument("--root", help="serve this checkout instead (see bench/ab.py)")
+    parser.add_argument(
+        "--serve", action="store_true", help="after warming up, run N requests per stdin line"
+    )
     args = parser.parse_args()
 
     sys.path.insert(0, str(ROOT))
+    if args.root:
+        sys.path.insert(0, str(Path(args.root).resolve()))
     from bench.procstat import cpu_seconds
 
     pg = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432").rstrip("/")
@@ -65,10 +73,14 @@ def main() -> None:
     path = args.path or ("/customers/{id}/" if args.baseline else "/v1/customer/{id}")
     statuses: set[str] = set()
 
-    surnames = (DATA / "surnames.txt").read_text().split()
+    samples = {
+        name: (DATA / f"{name}s.txt").read_text().split() for name in ("surname", "email", "phone")
+    }
 
     def one() -> None:
-        target = path.format(id=random.choice(ids), surname=random.choice(surnames))
+        target = path.format(
+            id=random.choice(ids), **{name: random.choice(v) for name, v in samples.items()}
+        )
         path_info, _, query = target.partition("?")
         environ = {
             "REQUEST_METHOD": "GET",
@@ -90,6 +102,14 @@ def main() -> None:
 
     for _ in range(200):  # warm: local key and plan copies, connections
         one()
+    if args.serve:  # bench/ab.py: "N" in, CPU µs per request of N requests out
+        print("ready", flush=True)
+        for line in sys.stdin:
+            started = time.thread_time()
+            for _ in range(int(line)):
+                one()
+            print(f"{(time.thread_time() - started) / int(line) * 1e6:.1f}", flush=True)
+        return
     servers = _server_pids()
     before = {name: cpu_seconds(pid) for name, pid in servers.items()}
     wall, cpu = time.perf_counter(), time.process_time()
