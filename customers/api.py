@@ -203,7 +203,7 @@ def customer_page_response(request) -> Response:
         items, next_cursor = keyset_slice(qs, sort=sort, cursor=params.get("cursor"), limit=limit)
         body, headers = cursor_envelope(
             request,
-            data=CustomerSerializer(items, many=True).data,
+            data=[_render(c) for c in items],
             limit=limit,
             next_cursor=next_cursor,
         )
@@ -217,7 +217,7 @@ def customer_page_response(request) -> Response:
     )
     items, total, pages = page_slice(qs, sort=sort, page=params["page"], limit=limit, total=total)
     body = {
-        "data": CustomerSerializer(items, many=True).data,
+        "data": [_render(c) for c in items],
         "page": params["page"],
         "limit": limit,
         "total": total,

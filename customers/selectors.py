@@ -48,6 +48,8 @@ _BY_PHONE = RowReader(
     Customer, f'"tenant_id" = %s AND "phone" = %s AND NOT ("phone" = \'\') AND {_ACTIVE_SQL}'
 )
 
+# `paged`'s total without a filter: the tenant's counter row, by primary key.
+_COUNTER = RowReader(TenantCounter, '"tenant_id" = %s')
 # Every company-route call checks its product: the same one-row read, on the slug's index.
 _ACTIVE_PRODUCT = RowReader(ApiProduct, '"slug" = %s AND "is_active" = %s')
 
@@ -73,6 +75,10 @@ def customer_list(
     if filters.get("state") == CustomerState.INACTIVE:
         include_deleted = True
     base = customer_base_queryset(tenant=tenant, include_deleted=include_deleted)
+    if not any(name in filters for name in CustomerFilter.base_filters):
+        # No filter asked for (most list calls): the FilterSet would only build and validate
+        # an empty form, then return `base` unchanged.
+        return base
     filterset = CustomerFilter(data=filters, queryset=base)
     if not filterset.is_valid():
         errors = [
@@ -89,8 +95,8 @@ def customer_list(
 def customer_active_count(*, tenant: Tenant) -> int:
     """How many active customers the tenant has: one primary-key read of the counter the
     database triggers keep exact (customers.counting), never a COUNT over customers."""
-    count = TenantCounter.objects.filter(tenant=tenant).values_list("active", flat=True).first()
-    return count or 0
+    counter = _COUNTER.first([tenant.pk])
+    return counter.active if counter is not None else 0
 
 
 # A filtered `total` counts the matches up to this many (or the end of the page asked for, if

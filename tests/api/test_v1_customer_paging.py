@@ -319,3 +319,26 @@ def test_totals_within_the_cap_and_unfiltered_totals_are_exact(alice_client, sev
     assert (body["total"], body["totalExact"]) == (1, True)
     body = alice_client.get("/v1/customer/paged", {"limit": 2}).json()
     assert (body["total"], body["totalPages"], body["totalExact"]) == (8, 4, True)
+
+
+def test_every_list_item_is_the_customer_as_get_by_id_shows_it(alice_client, tenant_a):
+    customer_create(
+        tenant=tenant_a,
+        data={"first_name": "Àda", "email": "ada@example.com", "metadata": {"crm": [1, None]}},
+    )
+    customer_create(tenant=tenant_a, data={"last_name": "Solo", "phone": "+390612345678"})
+    for params in ({}, {"cursor": ""}):
+        items = alice_client.get(URL, params).json()["data"]
+        assert len(items) == 2
+        for item in items:
+            assert item == alice_client.get(f"/v1/customer/{item['id']}").json()
+
+
+def test_an_empty_search_filters_nothing_and_bad_filter_values_are_400(alice_client, tenant_a):
+    seed(tenant_a, 3)
+    for params in ({}, {"search": ""}, {"search": "  "}):
+        assert alice_client.get(URL, params).json()["total"] == 3, params
+    for name, bad in (("customerType", "vip"), ("state", ""), ("createdAfter", "soon")):
+        response = alice_client.get(URL, {name: bad})
+        assert response.status_code == 400, (name, response.content)
+        assert response["Content-Type"] == "application/problem+json"
