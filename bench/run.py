@@ -256,9 +256,19 @@ def clean_state() -> int:
 
 def wait_idle(timeout: float = 120) -> None:
     """Wait until no query of ours still runs (slow requests outlive wrk's connections)."""
+    import psycopg
+
     deadline = time.monotonic() + timeout
     quiet = 0
-    with _pg(DB) as conn:
+    while True:  # PostgreSQL may refuse a connection while the servers still hold many
+        try:
+            conn = _pg(DB)
+            break
+        except psycopg.OperationalError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(1)
+    with conn:
         while time.monotonic() < deadline:
             (active,) = conn.execute(
                 "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
@@ -621,6 +631,11 @@ def main() -> int:
                 invocation += 1
                 if SCENARIO_WARMUP:
                     run_wrk(s, info, SCENARIO_WARMUP, f"{token_base}w{invocation:03d}", rnd)
+                    # The warm-up's last requests outlive its connections (a baseline list
+                    # takes seconds here): let them finish, or the measured run starts with
+                    # them still running, and slow scenarios pile up threads and
+                    # connections (PostgreSQL's 100 were once exhausted that way).
+                    wait_idle()
                 r = run_wrk(s, info, DURATION, f"{token_base}{invocation:03d}", rnd)
                 results.append(r)
                 flag = f"  UNEXPECTED {r.unexpected}" if r.unexpected else ""
