@@ -49,9 +49,10 @@ def main() -> None:
     args = parser.parse_args()
 
     sys.path.insert(0, str(ROOT))
-    if args.root:
+    from bench.procstat import cpu_seconds  # this checkout's, before --root takes over
+
+    if args.root:  # the app (config, customers, ...) comes from there
         sys.path.insert(0, str(Path(args.root).resolve()))
-    from bench.procstat import cpu_seconds
 
     pg = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432").rstrip("/")
     os.environ.update(
