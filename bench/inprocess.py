@@ -101,25 +101,25 @@ def main() -> None:
         b"".join(body)
         body.close()
 
+    def batch_cost(size: int) -> float:
+        """CPU µs per request (process time) of `size` requests."""
+        started = time.process_time()
+        for _ in range(size):
+            one()
+        return (time.process_time() - started) / size * 1e6
+
     for _ in range(200):  # warm: local key and plan copies, connections
         one()
     if args.serve:  # bench/ab.py: "N" in, CPU µs per request of N requests out
         print("ready", flush=True)
         for line in sys.stdin:
-            started = time.thread_time()
-            for _ in range(int(line)):
-                one()
-            print(f"{(time.thread_time() - started) / int(line) * 1e6:.1f}", flush=True)
+            print(f"{batch_cost(int(line)):.1f}", flush=True)
         return
     servers = _server_pids()
     before = {name: cpu_seconds(pid) for name, pid in servers.items()}
     wall, cpu = time.perf_counter(), time.process_time()
-    batches = []  # CPU µs per request of each batch of 250: their minimum resists noise
-    for start in range(0, args.n, 250):
-        batch, size = time.process_time(), min(250, args.n - start)
-        for _ in range(size):
-            one()
-        batches.append((time.process_time() - batch) / size * 1e6)
+    # CPU µs per request of each batch of 250: their minimum resists noise.
+    batches = [batch_cost(min(250, args.n - start)) for start in range(0, args.n, 250)]
     wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
     others = "".join(
         f", {name} {(cpu_seconds(pid) - before[name]) / args.n * 1e6:.0f}"
