@@ -33,8 +33,8 @@ def _explain(title: str, call) -> None:
     for sql in statements:
         with connection.cursor() as cursor:
             if not sql.lstrip().upper().startswith(("SELECT", "WITH")):
-                # BEGIN, COMMIT, SAVEPOINT (a search's count runs in a transaction of its
-                # own, core.db.planner): run as they were, so what follows runs as it did.
+                # BEGIN, COMMIT, SAVEPOINT, SET (if a change ever wraps a read in them):
+                # run as they were, so what follows runs as it did.
                 cursor.execute(sql)
                 print(f"```\n{sql}\n```\n")
                 continue

@@ -1,17 +1,12 @@
 """Query filters for customer lists (django-filter), shared by every list route."""
 
-import re
-
 import django_filters
 from django import forms
-from django.db.models import F, Q
 from django_filters.fields import IsoDateTimeField
 
 from core.datetimes import storable_datetime
-from core.expressions import ILikeContains
 from customers.models import Customer, CustomerState, CustomerType
-
-_NON_DIGITS = re.compile(r"\D+")
+from customers.search import search_condition
 
 
 class _StorableIsoDateTimeField(IsoDateTimeField):
@@ -49,23 +44,6 @@ class CustomerFilter(django_filters.FilterSet):
         fields: list[str] = []
 
     def filter_search(self, queryset, name, value):
-        """Substring of first or last name, email or phone (digits of the term match phones)."""
+        """Substring of first or last name, email or phone (customers.search)."""
         term = value.strip()
-        if not term:
-            return queryset
-        # ILIKE on PostgreSQL, each column as the trigram index (migration 0006) holds it.
-        match = (
-            Q(ILikeContains(F("first_name"), term))
-            | Q(ILikeContains(F("last_name"), term))
-            | Q(ILikeContains(F("email"), term))
-            | Q(phone__contains=term)
-        )
-        parts = term.split()
-        if len(parts) == 2:  # "Mario Rossi"
-            match |= Q(ILikeContains(F("first_name"), parts[0])) & Q(
-                ILikeContains(F("last_name"), parts[1])
-            )
-        digits = _NON_DIGITS.sub("", term)
-        if len(digits) >= 3:
-            match |= Q(phone__contains=digits)
-        return queryset.filter(match)
+        return queryset.filter(search_condition(term)) if term else queryset

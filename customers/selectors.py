@@ -3,13 +3,11 @@
 import re
 import uuid
 from collections.abc import Mapping
-from contextlib import nullcontext
 
 from django.db.models import Q, QuerySet, Value
 from django.db.models.functions import Lower
 from django.db.models.lookups import Exact
 
-from core.db.planner import without_sequential_scans
 from core.db.rows import RowReader
 from core.pagination import keyset_slice, make_sorts
 from core.problems import ApplicationError
@@ -119,10 +117,7 @@ def customer_list_total(
     filtered = any(str(filters.get(name) or "").strip() for name in CustomerFilter.base_filters)
     if filtered or include_deleted:
         bound = max(FILTERED_TOTAL_CAP, at_least)
-        # Substring matches: through the trigram index, never a scan (core.db.planner).
-        searching = str(filters.get("search") or "").strip()
-        with without_sequential_scans() if searching else nullcontext():
-            found = queryset.order_by()[: bound + 1].count()
+        found = queryset.order_by()[: bound + 1].count()
         return (found, True) if found <= bound else (bound, False)
     return customer_active_count(tenant=tenant), True
 
