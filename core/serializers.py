@@ -13,7 +13,31 @@ MSG_UNKNOWN_FIELD = "Unknown field."
 MSG_READ_ONLY_FIELD = "This field is read-only."
 
 
-class StrictInputSerializer(serializers.Serializer):
+class SharedInstanceParse:
+    """For serializers validated once per request (bodies, query strings)."""
+
+    @classmethod
+    def parse(cls, data) -> dict:
+        """`cls(data=data)`'s validated_data after `is_valid(raise_exception=True)`, without
+        building the serializer and its fields for each request (that costs more than the
+        validation): one shared instance per class validates every input, as run_validation
+        keeps no per-call state. An invalid input is refused by a fresh instance, so its 400
+        is exactly is_valid's."""
+        shared = _SHARED.get(cls)
+        if shared is None:
+            shared = _SHARED[cls] = cls()
+        try:
+            return shared.run_validation(data)
+        except serializers.ValidationError:
+            serializer = cls(data=data)
+            serializer.is_valid(raise_exception=True)
+            return serializer.validated_data  # (valid after all)
+
+
+_SHARED: dict[type, serializers.Serializer] = {}
+
+
+class StrictInputSerializer(SharedInstanceParse, serializers.Serializer):
     """Refuses unknown and read-only fields with 400 instead of silently dropping them,
     so a client can never believe it set `id`, `tenant` or `state` (no mass assignment)."""
 
@@ -38,26 +62,6 @@ class StrictInputSerializer(serializers.Serializer):
         if errors:
             raise serializers.ValidationError(errors)
         return super().to_internal_value(data)
-
-    @classmethod
-    def parse(cls, data) -> dict:
-        """`cls(data=data)`'s validated_data after `is_valid(raise_exception=True)`, without
-        building the serializer and its fields for each request (that costs more than the
-        validation): one shared instance per class validates every body, as run_validation
-        keeps no per-call state. An invalid body is refused by a fresh instance, so its 400
-        is exactly is_valid's."""
-        shared = _SHARED.get(cls)
-        if shared is None:
-            shared = _SHARED[cls] = cls()
-        try:
-            return shared.run_validation(data)
-        except serializers.ValidationError:
-            serializer = cls(data=data)
-            serializer.is_valid(raise_exception=True)
-            return serializer.validated_data  # (valid after all)
-
-
-_SHARED: dict[type[StrictInputSerializer], StrictInputSerializer] = {}
 
 
 # A character str.strip() keeps (what DRF's trimming and the services' .strip() leave), as a

@@ -190,13 +190,9 @@ class CustomerBulkApi(V1Api):
 
 
 def customer_page_response(request) -> Response:
-    query = CustomerListQuerySerializer(data=query_values(request))
-    query.is_valid(raise_exception=True)
-    params = query.validated_data
+    params = CustomerListQuerySerializer.parse(query_values(request))
     qs = selectors.customer_list(
-        tenant=request.user.tenant,
-        filters=request.query_params,
-        include_deleted=params["includeDeleted"],
+        tenant=request.user.tenant, filters=params, include_deleted=params["includeDeleted"]
     )
     sort, limit = V1_SORTS[params["sort"]], params["limit"]
     if "cursor" in request.query_params:
@@ -210,7 +206,7 @@ def customer_page_response(request) -> Response:
         return Response(body, headers=headers)
     total, exact = selectors.customer_list_total(
         tenant=request.user.tenant,
-        filters=request.query_params,
+        filters=params,
         include_deleted=params["includeDeleted"],
         queryset=qs,
         at_least=params["page"] * limit,

@@ -26,8 +26,21 @@ class StorableIsoDateTimeFilter(django_filters.IsoDateTimeFilter):
     field_class = _StorableIsoDateTimeField
 
 
+class SearchFilter(django_filters.CharFilter):
+    """`search=`: customers.search's match for the stripped term (none if it is empty)."""
+
+    def filter(self, qs, value):
+        term = (value or "").strip()
+        return qs.filter(search_condition(term)) if term else qs
+
+
 class CustomerFilter(django_filters.FilterSet):
-    search = django_filters.CharFilter(method="filter_search", max_length=200)
+    """The list filters. CustomerListQuerySerializer validates their query parameters (one
+    field per filter, derived from it) and customers.selectors.customer_list applies the
+    validated values with each filter's own `filter()`: every filter here must work on its
+    own, without a FilterSet instance (so no `method=`)."""
+
+    search = SearchFilter(max_length=200)
     customerType = django_filters.ChoiceFilter(  # noqa: N815 - the API's own spelling
         field_name="customer_type", choices=CustomerType.choices
     )
@@ -42,8 +55,3 @@ class CustomerFilter(django_filters.FilterSet):
     class Meta:
         model = Customer
         fields: list[str] = []
-
-    def filter_search(self, queryset, name, value):
-        """Substring of first or last name, email or phone (customers.search)."""
-        term = value.strip()
-        return queryset.filter(search_condition(term)) if term else queryset

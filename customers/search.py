@@ -10,7 +10,8 @@ keeps (with a 1,000-entry histogram), so the planner estimates a term's matches 
 choose between the index and the list's own order by itself. LIKE on a lowercased expression
 rather than ILIKE: the planner tries the pattern on each histogram entry, and lowercasing each
 of them cost about 0.6 ms of planning per statement. bench/RESULTS.md has the measurements
-(the 2026-11-30 23:11 entry and the one after it). SQLite has no such index: its search stays a scan, with the same meaning.
+(the 2026-11-30 23:11 entry and the one after it). SQLite has no such index: its search
+stays a scan, with the same meaning.
 """
 
 from __future__ import annotations

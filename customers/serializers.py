@@ -15,6 +15,7 @@ from core.serializers import (
     NON_BLANK_PATTERN,
     CursorField,
     MetadataField,
+    SharedInstanceParse,
     StorableDateTimeField,
     StrictCharField,
     StrictInputSerializer,
@@ -219,7 +220,7 @@ _FILTER_FIELDS = {
 }
 
 
-class CustomerListQuerySerializer(serializers.Serializer):
+class CustomerListQuerySerializer(SharedInstanceParse, serializers.Serializer):
     """Query parameters of GET /v1/customer/paged: paging, sorting, and CustomerFilter's filters."""
 
     page = serializers.IntegerField(required=False, min_value=1, default=1)
