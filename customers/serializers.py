@@ -2,6 +2,7 @@
 
 import copy
 from collections.abc import Callable
+from datetime import UTC
 from functools import partial
 
 import django_filters
@@ -70,9 +71,13 @@ class CustomerSerializer(serializers.Serializer):
     )
     state = serializers.ChoiceField(choices=CustomerState.choices)
     metadata = serializers.DictField(child=serializers.JSONField())
-    createdAt = serializers.DateTimeField(source="created_at")  # noqa: N815
-    updatedAt = serializers.DateTimeField(source="updated_at")  # noqa: N815
-    deletedAt = serializers.DateTimeField(source="deleted_at", allow_null=True)  # noqa: N815
+    # In UTC ("...Z") whatever time zone a request activates; naming it here also spares
+    # each value DRF's lookup of the current time zone (a context-local read per field).
+    createdAt = serializers.DateTimeField(source="created_at", default_timezone=UTC)  # noqa: N815
+    updatedAt = serializers.DateTimeField(source="updated_at", default_timezone=UTC)  # noqa: N815
+    deletedAt = serializers.DateTimeField(  # noqa: N815
+        source="deleted_at", allow_null=True, default_timezone=UTC
+    )
 
 
 def _field_plan(serializer: serializers.Serializer) -> list[tuple[str, str, Callable]]:

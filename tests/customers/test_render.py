@@ -1,6 +1,9 @@
 """render_customer (the fields applied directly, for speed) equals CustomerSerializer's data."""
 
+from datetime import UTC
+
 import pytest
+from django.utils import timezone
 
 from customers.models import Customer
 from customers.serializers import CustomerSerializer, render_customer
@@ -29,3 +32,11 @@ def test_render_is_the_serializers_output_for_every_shape_of_customer(tenant_a):
     rendered = render_customer(Customer.objects.get(pk=deleted.pk))
     assert rendered["deletedAt"] is not None and rendered["deletedAt"].endswith("Z")
     assert list(rendered) == list(CustomerSerializer().fields)
+
+
+def test_times_are_rendered_in_utc_whatever_time_zone_is_active(tenant_a):
+    customer = customer_create(tenant=tenant_a, data={"first_name": "Zoe"})
+    with timezone.override("Europe/Rome"):
+        rendered = render_customer(Customer.objects.get(pk=customer.pk))
+    assert rendered["createdAt"].endswith("Z"), rendered
+    assert rendered["createdAt"] == customer.created_at.astimezone(UTC).isoformat()[:-6] + "Z"
