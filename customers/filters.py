@@ -1,29 +1,9 @@
 """Query filters for customer lists (django-filter), shared by every list route."""
 
 import django_filters
-from django import forms
-from django_filters.fields import IsoDateTimeField
 
-from core.datetimes import storable_datetime
 from customers.models import Customer, CustomerState, CustomerType
 from customers.search import search_condition
-
-
-class _StorableIsoDateTimeField(IsoDateTimeField):
-    def to_python(self, value):
-        value = super().to_python(value)
-        if value is None:
-            return None
-        try:
-            return storable_datetime(value)
-        except ValueError as exc:
-            raise forms.ValidationError(str(exc), code="out_of_range") from exc
-
-
-class StorableIsoDateTimeFilter(django_filters.IsoDateTimeFilter):
-    """ISO 8601 date-times the database can compare against (core.datetimes), in UTC."""
-
-    field_class = _StorableIsoDateTimeField
 
 
 class SearchFilter(django_filters.CharFilter):
@@ -45,10 +25,11 @@ class CustomerFilter(django_filters.FilterSet):
         field_name="customer_type", choices=CustomerType.choices
     )
     state = django_filters.ChoiceFilter(field_name="state", choices=CustomerState.choices)
-    createdAfter = StorableIsoDateTimeFilter(  # noqa: N815
+    # Values in range for the database: CustomerListQuerySerializer's StorableDateTimeField.
+    createdAfter = django_filters.IsoDateTimeFilter(  # noqa: N815
         field_name="created_at", lookup_expr="gte"
     )
-    createdBefore = StorableIsoDateTimeFilter(  # noqa: N815
+    createdBefore = django_filters.IsoDateTimeFilter(  # noqa: N815
         field_name="created_at", lookup_expr="lt"
     )
 
