@@ -150,16 +150,26 @@ def run(
                 ("customer", customer_path, auth),
             ):
                 began = time.perf_counter()
+                conn = http.client.HTTPConnection(host, port, timeout=deadline + 4)
+                stage = "connect"
                 try:
-                    status, _ = _request(host, port, "GET", path, headers, timeout=deadline + 4)
+                    conn.connect()
+                    connected = time.perf_counter() - began
+                    stage = f"response (connected in {connected:.2f}s)"
+                    conn.request("GET", path, headers={"Host": host, **headers})
+                    response = conn.getresponse()
+                    response.read()
+                    status = response.status
                 except OSError as exc:
-                    status = f"{exc.__class__.__name__}"
+                    status = f"{exc.__class__.__name__} in {stage}"
+                finally:
+                    conn.close()
                 elapsed = time.perf_counter() - began
                 probes[name].append(elapsed)
                 if status != 200:
-                    failures.append(f"{name}: {status} after {elapsed:.2f}s")
+                    failures.append(f"{name}: {status} after {elapsed:.2f}s at {time.time():.3f}")
                 elif elapsed > deadline:
-                    failures.append(f"{name}: {elapsed:.2f}s > {deadline}s")
+                    failures.append(f"{name}: {elapsed:.2f}s > {deadline}s at {time.time():.3f}")
             stop.wait(0.25)
 
     threads = [threading.Thread(target=feeder, daemon=True), threading.Thread(target=prober)]

@@ -8,6 +8,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 from django.db import connection
@@ -76,12 +77,15 @@ class LiveServer:
     def __init__(self, env: dict[str, str], *, wait: bool = True):
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
+        # What the server prints (granian's own lines, errors) goes to a file that
+        # log_tail() reads, so a failing test can show what the server went through.
+        self.log = tempfile.TemporaryFile()
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "config.serve"],
             cwd=ROOT,
             env={**env, "PORT": str(self.port)},
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
             start_new_session=True,
         )
         if wait:
@@ -121,8 +125,14 @@ class LiveServer:
                 pass
         return b"".join(chunks)
 
+    def log_tail(self, size: int = 4000) -> str:
+        self.log.seek(0, os.SEEK_END)
+        self.log.seek(max(0, self.log.tell() - size))
+        return self.log.read().decode(errors="replace")
+
     def stop(self) -> None:
         slow_clients.stop_server(self.proc)
+        self.log.close()
 
 
 def _complete(data: bytes) -> bool:
