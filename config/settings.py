@@ -178,6 +178,22 @@ if DATABASE_URL:
     _db["OPTIONS"].setdefault(
         "prepare_threshold", 0 if env_bool("DB_PREPARED_STATEMENTS", True) else None
     )
+    # A pool of at most DB_POOL_SIZE connections per process (psycopg_pool, Django's
+    # OPTIONS["pool"]), shared by the server's threads: a connection per thread would let
+    # workers x SERVER_THREADS (3 x 64) outgrow PostgreSQL's max_connections (100 by default)
+    # under load. A request holds its connection from its first query to its end, waiting up
+    # to DB_POOL_TIMEOUT seconds for one (then the same 503 problem as an unreachable
+    # database). DB_POOL_SIZE=0: one persistent connection per thread instead.
+    DB_POOL_SIZE = env_int("DB_POOL_SIZE", 16)
+    if DB_POOL_SIZE > 0:
+        _db["CONN_MAX_AGE"] = 0  # pooled connections go back to the pool as a request ends
+        _db["CONN_HEALTH_CHECKS"] = False  # core.db.postgresql checks one that idled instead
+        _db["OPTIONS"]["pool"] = {
+            "min_size": 1,
+            "max_size": DB_POOL_SIZE,
+            "timeout": env_float("DB_POOL_TIMEOUT", 3.0),
+            "max_idle": 60,  # connections beyond min_size close after a minute unused
+        }
 else:
     _db = {
         "ENGINE": "django.db.backends.sqlite3",

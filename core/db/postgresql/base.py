@@ -1,5 +1,6 @@
 """PostgreSQL with a health check that costs a round trip only after the connection idled,
 and a cursor whose statements PostgreSQL prepares once per connection (`prepared_cursor`).
+Settings pool the connections by default (DB_POOL_SIZE); the rules hold for both.
 
 Django's CONN_HEALTH_CHECKS sends `SELECT 1` before the first query of every request that
 reuses a persistent connection: a second statement on every hot read. A connection that
@@ -15,6 +16,12 @@ single-row reads (core.db.rows.RowReader) use `prepared_cursor()` instead: serve
 binding, prepared on the connection (psycopg's `prepare_threshold`, from OPTIONS; settings
 sets it from DB_PREPARED_STATEMENTS). Every other query keeps Django's client-side binding,
 which never prepares, whatever the threshold.
+
+With a pool (settings' DB_POOL_SIZE, Django's OPTIONS["pool"]) a request takes a connection
+from the pool at its first query and returns it as it ends. The same rule holds there: a
+pooled connection that sat in the pool longer than HEALTH_CHECK_AFTER_IDLE_SECONDS is pinged
+when it is taken, and a dead one is dropped for another (Django's own pooled health check
+would ping on every request).
 """
 
 import time
@@ -22,6 +29,10 @@ import time
 from django.db.backends.postgresql import base, operations
 
 HEALTH_CHECK_AFTER_IDLE_SECONDS = 1.0
+# Kept on each psycopg connection: its prepared-statement cursor, and when it last went back
+# to the pool.
+PREPARED_CURSOR = "_cm_prepared_cursor"
+RETURNED_AT = "_cm_returned_at"
 
 
 class DatabaseOperations(operations.DatabaseOperations):
@@ -39,25 +50,51 @@ class DatabaseOperations(operations.DatabaseOperations):
 class DatabaseWrapper(base.DatabaseWrapper):
     ops_class = DatabaseOperations
 
-    _prepared = None  # the psycopg server-binding cursor of the current connection
-
     def prepared_cursor(self):
         """A cursor like `cursor()` (health check, error wrapping, query logging), but with
         server-side binding, so psycopg prepares what it runs on this connection. The
-        psycopg cursor under it is made once per connection and reused (a new one per read
-        cost ~25 us): run statements on it, never close it."""
+        psycopg cursor under it is made once per connection and kept on it (a new one per
+        read cost ~25 us; pooled connections keep theirs between requests): run statements
+        on it, never close it."""
         self.close_if_health_check_failed()
         self.ensure_connection()
         raw = self.connection
-        if self._prepared is None or self._prepared.closed or self._prepared.connection is not raw:
+        prepared = getattr(raw, PREPARED_CURSOR, None)
+        if prepared is None or prepared.closed:
             factory = raw.cursor_factory
             raw.cursor_factory = base.ServerBindingCursor  # create_cursor() uses the factory
             try:
                 with self.wrap_database_errors:
-                    self._prepared = self.create_cursor()
+                    prepared = self.create_cursor()
             finally:
                 raw.cursor_factory = factory
-        return self._prepare_cursor(self._prepared)
+            setattr(raw, PREPARED_CURSOR, prepared)
+        return self._prepare_cursor(prepared)
+
+    def get_new_connection(self, conn_params):
+        """A pooled connection that idled is pinged before use; a dead one is given back (the
+        pool drops it and opens a replacement) and another taken."""
+        raw = super().get_new_connection(conn_params)
+        if self.pool is None:
+            return raw
+        for _ in range(self.pool.max_size):
+            returned_at = getattr(raw, RETURNED_AT, None)
+            if returned_at is None or time.monotonic() - returned_at < (
+                HEALTH_CHECK_AFTER_IDLE_SECONDS
+            ):
+                return raw  # new from the pool, or used moments ago
+            try:
+                raw.execute("")  # psycopg_pool's own check: one empty round trip
+                return raw
+            except self.Database.Error:
+                self.pool.putconn(raw)  # broken: the pool discards it
+                raw = super().get_new_connection(conn_params)
+        return raw
+
+    def _close(self):
+        if self.pool is not None and self.connection is not None:
+            setattr(self.connection, RETURNED_AT, time.monotonic())
+        return super()._close()
 
     _idle_since: float | None = None
 
