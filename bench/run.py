@@ -290,6 +290,7 @@ class Server:
         self.name, self.app, self.port, self.settings = name, app, port, settings
         self.root = root
         self.cmd = SERVER.format(app=app, port=port, workers=WORKERS)
+        self.env: dict[str, str] = {}  # more environment for this server (bench/variants.py)
         self.proc: subprocess.Popen | None = None
 
     def start(self) -> None:
@@ -298,7 +299,7 @@ class Server:
         self.proc = subprocess.Popen(
             shlex.split(self.cmd),
             cwd=self.root,
-            env=_app_env(DJANGO_SETTINGS_MODULE=self.settings),
+            env=_app_env(DJANGO_SETTINGS_MODULE=self.settings, **self.env),
             stdout=logfile,
             stderr=subprocess.STDOUT,
             start_new_session=True,

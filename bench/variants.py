@@ -7,7 +7,8 @@ Each variant is `name=scenario[:key=value,...]`, a scenario of bench/run.py, ser
 own server (the service or the stock DRF baseline, as the scenario says) started with
 `make bench`'s command on its own port. Keys: `threads=N` (granian --blocking-threads),
 `args=...` (more granian options, space-separated), `root=DIR` (another checkout, e.g. a
-`git worktree` of an older commit, to compare code). Rounds alternate the variants; each
+`git worktree` of an older commit, to compare code), `pool=N` (DB_POOL_SIZE: the
+database connections per process; 0 for one persistent connection per thread). Rounds alternate the variants; each
 line gives req/s, p50/p99, the cores the whole machine used while wrk ran, the machine's CPU
 per request, and the part of it spent by the variant's server processes, PostgreSQL and
 Redis (from /proc; the rest is wrk and the kernel). Ratios are to the first variant, paired
@@ -71,7 +72,9 @@ def _parse(spec: str, port: int) -> dict:
 
 def main() -> int:
     parser = argparse.ArgumentParser()
-    parser.add_argument("variants", nargs="+", help="name=scenario[:threads=N,args=...,root=DIR]")
+    parser.add_argument(
+        "variants", nargs="+", help="name=scenario[:threads=N,pool=N,args=...,root=DIR]"
+    )
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--seconds", type=int, default=5)
     args = parser.parse_args()
@@ -96,6 +99,8 @@ def main() -> int:
                 server.cmd = server.cmd.replace(
                     "--blocking-threads 64", f"--blocking-threads {v['threads']}"
                 )
+            if "pool" in v:  # DB_POOL_SIZE (0: a persistent connection per thread)
+                server.env["DB_POOL_SIZE"] = v["pool"]
             if "args" in v:
                 server.cmd = server.cmd.replace(" --respawn", f" {v['args']} --respawn")
             server.start()

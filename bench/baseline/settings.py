@@ -58,13 +58,26 @@ TEMPLATES = [
     },
 ]
 
-# The same database as the service, with persistent connections (what a team would set;
-# dj-database-url's defaults otherwise, so no per-request health check).
+# The same database as the service, and the same connection handling: Django's own psycopg
+# pool (OPTIONS["pool"], stock Django 5.1+), as many connections per process as the service's
+# DB_POOL_SIZE, no health check (dj-database-url's defaults otherwise). With a connection per
+# thread instead, two workers of 64 threads each outgrew PostgreSQL's max_connections (100)
+# within a few rounds and the baseline answered 500s (bench/RESULTS.md, 2026-12-01).
+# DB_POOL_SIZE=0: persistent connections per thread (DB_CONN_MAX_AGE), as before.
+_POOL_SIZE = int(os.environ.get("DB_POOL_SIZE", "16"))
 DATABASES = {
     "default": dj_database_url.parse(
-        os.environ["DATABASE_URL"], conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "60"))
+        os.environ["DATABASE_URL"],
+        conn_max_age=0 if _POOL_SIZE else int(os.environ.get("DB_CONN_MAX_AGE", "60")),
     )
 }
+if _POOL_SIZE:
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": 1,
+        "max_size": _POOL_SIZE,
+        "timeout": 3.0,
+        "max_idle": 60,
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 LANGUAGE_CODE = "en-us"
