@@ -31,6 +31,7 @@ from django.urls import URLPattern, URLResolver
 from django.utils import timezone
 from rest_framework.views import APIView
 
+from core.db.pool import release_before_reading_the_body
 from core.models import IdempotencyRecord
 from core.problems import ApplicationError
 
@@ -169,6 +170,16 @@ def _complete(pending: _Pending, response) -> None:
     )
 
 
+def read_body_first(request) -> None:
+    """The transaction holds a database connection from its start: read the body before it,
+    so a client that sends it slowly holds none meanwhile (core.db.pool)."""
+    release_before_reading_the_body()
+    try:
+        _ = request.body
+    except OSError:  # the client went away: the view's own read reports it, as without the key
+        pass
+
+
 class IdempotentPostMixin:
     """Idempotency-Key handling for a DRF view's POST (see the module docstring)."""
 
@@ -177,6 +188,7 @@ class IdempotentPostMixin:
     def dispatch(self, request, *args, **kwargs):
         if request.method != "POST" or HEADER not in request.headers:
             return super().dispatch(request, *args, **kwargs)
+        read_body_first(request)
         with transaction.atomic():
             return super().dispatch(request, *args, **kwargs)
 

@@ -9,6 +9,8 @@ from rest_framework.exceptions import ParseError
 from rest_framework.parsers import JSONParser
 from rest_framework.utils import json as drf_json
 
+from core.db.pool import release_before_reading_the_body
+
 MSG_BAD_CHARACTERS = "Strings must not contain NUL characters or unpaired surrogates."
 MSG_TOO_DEEP = "The JSON document is nested more than {depth} levels deep."
 MSG_MALFORMED = "JSON parse error: the body is not valid UTF-8 JSON."
@@ -60,6 +62,7 @@ class StrictJSONParser(JSONParser):
     def parse(self, stream, media_type=None, parser_context=None):
         parser_context = parser_context or {}
         encoding = parser_context.get("encoding", settings.DEFAULT_CHARSET)
+        release_before_reading_the_body()  # a slow client must not hold a pooled connection
         # Read one byte past the limit so a body without Content-Length cannot be unbounded.
         raw = stream.read(settings.MAX_REQUEST_BODY_BYTES + 1) if stream is not None else b""
         if len(raw) > settings.MAX_REQUEST_BODY_BYTES:

@@ -190,3 +190,77 @@ def test_a_request_that_finds_the_pool_empty_gets_the_database_error_after_the_t
         waiter.close()
         holder.close()
         holder.close_pool()
+
+
+# --- A slow request body never holds a pooled connection ----------------------------------
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_parser_gives_the_pooled_connection_back_before_reading_the_body():
+    """A request that queried (a key not yet cached) and then waits for its body: the
+    connection is back in the pool while the client dawdles, and the next query takes one."""
+    from core.parsers import StrictJSONParser
+
+    held_while_reading = []
+
+    class SlowBody:
+        def read(self, size):
+            held_while_reading.append(connection.connection is not None)
+            return b'{"firstName": "Slow"}'
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    assert connection.connection is not None
+    assert StrictJSONParser().parse(SlowBody()) == {"firstName": "Slow"}
+    assert held_while_reading == [False]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+        assert cursor.fetchone() == (1,)
+
+
+def test_a_connection_a_transaction_holds_is_kept(db):
+    """Inside a transaction (as every test here, and every write) nothing is given back."""
+    from core.db.pool import release_before_reading_the_body
+
+    connection.ensure_connection()
+    assert connection.in_atomic_block
+    release_before_reading_the_body()
+    assert connection.connection is not None
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_persistent_connection_is_not_closed(monkeypatch):
+    from core.db.pool import release_before_reading_the_body
+
+    monkeypatch.setattr(type(_conn()), "pool", None)  # as with DB_POOL_SIZE=0
+    connection.ensure_connection()
+    raw = connection.connection
+    release_before_reading_the_body()
+    assert connection.connection is raw
+    connection.close()
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_an_idempotent_post_reads_its_body_before_its_transaction_takes_a_connection():
+    """With Idempotency-Key the request runs in one transaction, which holds a connection
+    from its start: the body is read first, with no connection held."""
+    from django.test import RequestFactory
+
+    from core.idempotency import read_body_first
+
+    held_while_reading = []
+
+    class SlowBody:
+        def read(self, *args):
+            held_while_reading.append(connection.connection is not None)
+            return b'{"firstName": "Slow"}'
+
+        def close(self):
+            pass
+
+    request = RequestFactory().post("/v1/customer", data=b"{}", content_type="application/json")
+    request._stream = SlowBody()
+    connection.ensure_connection()  # the key was looked up in the database
+    read_body_first(request)
+    assert held_while_reading == [False]
+    assert request.body == b'{"firstName": "Slow"}'
