@@ -6,13 +6,14 @@
 Each variant is `name=scenario[:key=value,...]`, a scenario of bench/run.py, served by its
 own server (the service or the stock DRF baseline, as the scenario says) started with
 `make bench`'s command on its own port. Keys: `threads=N` (granian --blocking-threads),
-`args=...` (more granian options, space-separated), `root=DIR` (another checkout, e.g. a
-`git worktree` of an older commit, to compare code), `pool=N` (DB_POOL_SIZE: the
-database connections per process; 0 for one persistent connection per thread). Rounds alternate the variants; each
-line gives req/s, p50/p99, the cores the whole machine used while wrk ran, the machine's CPU
-per request, and the part of it spent by the variant's server processes, PostgreSQL and
-Redis (from /proc; the rest is wrk and the kernel). Ratios are to the first variant, paired
-per round. Uses `make bench`'s database and seed (run that once first).
+`pool=N` (DB_POOL_SIZE, the database connections per process; 0 for one persistent
+connection per thread), `args=...` (more granian options, space-separated), `root=DIR`
+(another checkout, e.g. a `git worktree` of an older commit, to compare code). Rounds
+alternate the variants; each line gives req/s, p50/p99, the cores the whole machine used
+while wrk ran, the machine's CPU per request, and the part of it spent by the variant's
+server processes, PostgreSQL and Redis (from /proc; the rest is wrk and the kernel).
+Ratios are to the first variant, paired per round. Uses `make bench`'s database and seed
+(run that once first).
 
 This is how the blocking-thread figures in bench/SERVER.md were measured.
 """
