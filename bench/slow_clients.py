@@ -86,9 +86,14 @@ def slow_body(host: str, port: int, key: str, tenant: str, length: int = 4000) -
     return SlowSocket(host, port, head, lambda n: b" ")
 
 
-def _request(host, port, method, path, headers=None, body=None, timeout=5.0):
+def _request(host, port, method, path, headers=None, body=None, timeout=5.0, timings=None):
+    """(status, body) over a fresh connection; `timings["connected"]` (perf_counter) says
+    when the connection opened, if it did."""
     conn = http.client.HTTPConnection(host, port, timeout=timeout)
     try:
+        conn.connect()
+        if timings is not None:
+            timings["connected"] = time.perf_counter()
         conn.request(method, path, body=body, headers={"Host": host, **(headers or {})})
         response = conn.getresponse()
         return response.status, response.read()
@@ -150,20 +155,16 @@ def run(
                 ("customer", customer_path, auth),
             ):
                 began = time.perf_counter()
-                conn = http.client.HTTPConnection(host, port, timeout=deadline + 4)
-                stage = "connect"
+                timings = {}  # a stall before the connection opened is the accept queue's
                 try:
-                    conn.connect()
-                    connected = time.perf_counter() - began
-                    stage = f"response (connected in {connected:.2f}s)"
-                    conn.request("GET", path, headers={"Host": host, **headers})
-                    response = conn.getresponse()
-                    response.read()
-                    status = response.status
+                    status, _ = _request(
+                        host, port, "GET", path, headers, timeout=deadline + 4, timings=timings
+                    )
                 except OSError as exc:
+                    stage = "connect"
+                    if "connected" in timings:
+                        stage = f"response (connected in {timings['connected'] - began:.2f}s)"
                     status = f"{exc.__class__.__name__} in {stage}"
-                finally:
-                    conn.close()
                 elapsed = time.perf_counter() - began
                 probes[name].append(elapsed)
                 if status != 200:
