@@ -135,6 +135,22 @@ def test_a_dead_pooled_connection_is_replaced_before_the_query(one_connection_po
     assert wrapper.connection is not raw
 
 
+def test_a_dead_connection_the_pool_opened_and_nobody_used_is_replaced(one_connection_pool):
+    """The pool opens connections in the background (at start, and to replace old ones); one
+    that waited unused while PostgreSQL restarted is pinged and replaced too."""
+    wrapper, sent = one_connection_pool
+    pool = wrapper.pool
+    pool.open()
+    raw = pool.getconn()
+    pool.putconn(raw)  # back untouched by a request: never stamped
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_terminate_backend(%s)", [raw.info.backend_pid])
+    with wrapper.cursor() as cursor:
+        cursor.execute("SELECT 1")
+        assert cursor.fetchone() == (1,)
+    assert wrapper.connection is not raw
+
+
 def test_many_threads_share_at_most_the_pools_connections():
     """24 threads query at once through a pool of 3: every query succeeds, on at most 3
     PostgreSQL backends (a connection per thread would have opened 24)."""

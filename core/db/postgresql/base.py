@@ -19,9 +19,9 @@ which never prepares, whatever the threshold.
 
 With a pool (settings' DB_POOL_SIZE, Django's OPTIONS["pool"]) a request takes a connection
 from the pool at its first query and returns it as it ends. The same rule holds there: a
-pooled connection that sat in the pool longer than HEALTH_CHECK_AFTER_IDLE_SECONDS is pinged
-when it is taken, and a dead one is dropped for another (Django's own pooled health check
-would ping on every request).
+pooled connection not returned within the last HEALTH_CHECK_AFTER_IDLE_SECONDS (it idled, or
+the pool opened it and it was never used) is pinged when it is taken, and a dead one is
+dropped for another (Django's own pooled health check would ping on every request).
 """
 
 import time
@@ -72,19 +72,20 @@ class DatabaseWrapper(base.DatabaseWrapper):
         return self._prepare_cursor(prepared)
 
     def get_new_connection(self, conn_params):
-        """A pooled connection that idled is pinged before use; a dead one is given back (the
-        pool drops it and opens a replacement) and another taken."""
+        """A pooled connection not handed back moments ago (it idled, or the pool opened it
+        in the background and it waited unused) is pinged before use; a dead one is given
+        back (the pool drops it and opens a replacement) and another taken."""
         raw = super().get_new_connection(conn_params)
         if self.pool is None:
             return raw
         for _ in range(self.pool.max_size):
             returned_at = getattr(raw, RETURNED_AT, None)
-            if returned_at is None or time.monotonic() - returned_at < (
+            if returned_at is not None and time.monotonic() - returned_at < (
                 HEALTH_CHECK_AFTER_IDLE_SECONDS
             ):
-                return raw  # new from the pool, or used moments ago
+                return raw  # used moments ago
             try:
-                raw.execute("")  # psycopg_pool's own check: one empty round trip
+                type(self.pool).check_connection(raw)  # psycopg_pool's: one empty round trip
                 return raw
             except self.Database.Error:
                 self.pool.putconn(raw)  # broken: the pool discards it
