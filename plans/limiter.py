@@ -25,6 +25,7 @@ from typing import NamedTuple, Protocol
 
 from django.conf import settings
 from django.core.cache import cache
+from hiredis import pack_command
 
 from plans import usage_store, windows
 from plans.models import RATE_LIMITED
@@ -237,6 +238,17 @@ return out
 _REMEMBERED = 10_000  # entries per memo of RedisBackend, emptied when full
 
 
+def _cache_key(key: str) -> str:
+    """`key` as the cache writes it (looked up only when _remembered has no copy: each use of
+    the `cache` proxy finds this thread's cache first)."""
+    return cache.make_key(key)
+
+
+def _cache_value(value) -> bytes:
+    """`value` as the cache stores it."""
+    return cache.client.encode(value)
+
+
 def _remembered(memo: dict, item, make):
     """make(item), kept in `memo` (emptied when it holds _REMEMBERED entries)."""
     found = memo.get(item)
@@ -272,12 +284,12 @@ class RedisBackend:
         self._stored_values: dict[str, bytes] = {}
 
     def _stored_key(self, key: str) -> str:
-        return _remembered(self._stored_keys, key, cache.make_key)
+        return _remembered(self._stored_keys, key, _cache_key)
 
     def _stored_value(self, value) -> bytes:
         if not isinstance(value, str):
-            return cache.client.encode(value)
-        return _remembered(self._stored_values, value, cache.client.encode)
+            return _cache_value(value)
+        return _remembered(self._stored_values, value, _cache_value)
 
     def _evalsha(self, keys: list[str], argv: list) -> list:
         from redis.exceptions import NoScriptError, ResponseError
@@ -289,13 +301,16 @@ class RedisBackend:
             pool = self.redis.connection_pool
             conn = self._local.conn = pool.connection_class(**pool.connection_kwargs)
         try:
+            # Packed by hiredis itself: redis-py's send_command checks each of the ~30
+            # arguments in Python first, for types these never are (bytearray, memoryview).
+            command = [pack_command(("EVALSHA", self._hit.sha, len(keys), *keys, *argv))]
             try:
-                conn.send_command("EVALSHA", self._hit.sha, len(keys), *keys, *argv)
+                conn.send_packed_command(command)
                 return conn.read_response()
             except NoScriptError:  # Redis restarted or its scripts were flushed: load, again
                 conn.send_command("SCRIPT", "LOAD", _HIT_LUA)
                 conn.read_response()
-                conn.send_command("EVALSHA", self._hit.sha, len(keys), *keys, *argv)
+                conn.send_packed_command(command)
                 return conn.read_response()
         except ResponseError:
             raise  # a reply: the connection is in step
