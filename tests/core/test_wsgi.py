@@ -6,6 +6,7 @@ import importlib
 import json
 import logging
 
+import pytest
 from django.core.signals import request_finished
 from django.http import HttpResponse, StreamingHttpResponse
 from django.test import RequestFactory
@@ -47,6 +48,8 @@ def _serve(app, recorder):
     return result
 
 
+# request_finished closes the database connections, as after any request.
+@pytest.mark.django_db
 def test_a_whole_response_is_handed_over_as_one_bytes_item_already_closed():
     response = HttpResponse(b'{"a":', content_type="application/json")
     response.write(b"1}")  # two chunks in the response's container
@@ -64,6 +67,8 @@ def test_a_whole_response_is_handed_over_as_one_bytes_item_already_closed():
     assert [e[0] for e in recorder.events] == ["start", "finished", "returned"]
 
 
+# request_finished closes the database connections, as after any request.
+@pytest.mark.django_db
 def test_a_streaming_response_is_handed_over_as_it_is_for_the_server_to_stream():
     chunks_read = []
 
@@ -105,6 +110,8 @@ def test_a_close_that_fails_is_logged_and_the_response_still_sent(caplog):
     assert "closing the response failed" in caplog.text
 
 
+# request_finished closes the database connections, as after any request.
+@pytest.mark.django_db
 def test_the_served_application_hands_over_whole_responses():
     wsgi = importlib.import_module("config.wsgi")
     recorder = _Recorder()
