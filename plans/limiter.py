@@ -300,10 +300,10 @@ class RedisBackend:
             # max_connections: the thread owns it, and it closes when the thread ends.
             pool = self.redis.connection_pool
             conn = self._local.conn = pool.connection_class(**pool.connection_kwargs)
+        # Packed by hiredis itself: redis-py's send_command checks each of the ~30 arguments
+        # in Python first, for types these never are (bytearray, memoryview).
+        command = [pack_command(("EVALSHA", self._hit.sha, len(keys), *keys, *argv))]
         try:
-            # Packed by hiredis itself: redis-py's send_command checks each of the ~30
-            # arguments in Python first, for types these never are (bytearray, memoryview).
-            command = [pack_command(("EVALSHA", self._hit.sha, len(keys), *keys, *argv))]
             try:
                 conn.send_packed_command(command)
                 return conn.read_response()
