@@ -170,6 +170,13 @@ def test_totals_are_exact_across_two_worker_processes(two_workers):
         total = _sample(text, "cm_http_requests_total", route="healthz", method="GET", status="200")
         assert total == 61
         assert _sample(text, "cm_http_requests_total", route="metrics", status="404") == 1
-    lines = [json.loads(line) for line in server_log.read_text().splitlines() if line[:1] == "{"]
-    served = [line for line in lines if line.get("route") == "healthz"]
+    # Request lines are written by each worker's log writer, within its interval (0.1 s).
+    for _ in range(50):
+        lines = [
+            json.loads(line) for line in server_log.read_text().splitlines() if line[:1] == "{"
+        ]
+        served = [line for line in lines if line.get("route") == "healthz"]
+        if len(served) >= 61:
+            break
+        time.sleep(0.1)
     assert len(served) == 61 and all(line["request_id"] for line in served)
