@@ -18,6 +18,7 @@ import multiprocessing.util
 import os
 import select
 import threading
+import time
 import weakref
 
 from core.request_id import current_request_id
@@ -175,9 +176,8 @@ class DeferredStreamHandler(logging.StreamHandler):
             multiprocessing.util.Finalize(self, self.flush, exitpriority=0)
 
     def _write_every_interval(self) -> None:
-        event = threading.Event()
         while not self._closed:
-            event.wait(self.interval)
+            time.sleep(self.interval)
             self.flush()
 
     def _write_queued(self) -> None:
@@ -217,12 +217,10 @@ class DeferredStreamHandler(logging.StreamHandler):
         with self.lock:
             if self._queue:
                 self._write_queued()
+            # A stream closed under us is passed over, as logging.shutdown does.
             try:
                 super().flush()
-            except (
-                OSError,
-                ValueError,
-            ):  # the stream was closed under us, as logging.shutdown allows
+            except (OSError, ValueError):
                 pass
 
     def close(self):
